@@ -1,0 +1,214 @@
+/**
+ * The one API between the renderer and the core. Every call and event is named here with a
+ * runtime schema; the TypeScript types are derived from the schemas so the two cannot drift.
+ * Pure TypeScript + zod: no Electron, no Node — this file is bundled into the sandboxed preload,
+ * the renderer and main alike.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export const ERROR_CODES = [
+  'BAD_ARGS', // the arguments did not match the call's schema
+  'NOT_FOUND', // the target (environment, image, ...) does not exist
+  'CONFLICT', // the target is in a state that does not allow the action
+  'UNAVAILABLE', // a backend or host facility is missing or not answering
+  'FORBIDDEN', // the caller may not make this call (sender, token, origin)
+  'UNSUPPORTED', // a valid request this host or version cannot do
+  'CANCELLED', // the user cancelled long work
+  'INTERNAL', // a bug: the message says what failed, the log has the detail
+] as const;
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ApiErrorShape = z.object({ code: ErrorCode, message: z.string() });
+export type ApiErrorShape = z.infer<typeof ApiErrorShape>;
+
+/** Every reply is exactly one of these two. */
+export type Envelope<T> = { result: T; error?: undefined } | { error: ApiErrorShape; result?: undefined };
+
+// ---------------------------------------------------------------------------------------------
+// Shared value schemas
+
+const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, - and _');
+const IsoTime = z.string();
+
+export const EnvironmentState = z.enum([
+  'draft',
+  'provisioning',
+  'starting',
+  'running',
+  'degraded',
+  'paused',
+  'stopping',
+  'stopped',
+  'failed',
+  'deleting',
+]);
+export type EnvironmentState = z.infer<typeof EnvironmentState>;
+
+export const Backend = z.enum(['qemu', 'docker']);
+export type Backend = z.infer<typeof Backend>;
+
+export const EnvironmentSummary = z.object({
+  id: Id,
+  name: z.string(),
+  backend: Backend,
+  state: EnvironmentState,
+  stateReason: z.string().nullable(),
+  /** The spec as composed; its schema is owned by the composer and validated there. */
+  spec: z.record(z.string(), z.unknown()),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+});
+export type EnvironmentSummary = z.infer<typeof EnvironmentSummary>;
+
+export const AuditEvent = z.object({
+  seq: z.number().int(),
+  at: IsoTime,
+  actor: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  outcome: z.enum(['ok', 'error', 'info']),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+export const Settings = z.object({
+  theme: z.enum(['system', 'light', 'dark']),
+  defaultNetworkMode: z.enum(['nat', 'isolated', 'none']),
+  /** Share of host RAM that running environments may use together (admission control). */
+  admissionMemoryShare: z.number().min(0.1).max(1),
+  /** How far CPUs may be overcommitted (sum of vCPUs / host CPUs). */
+  cpuOvercommit: z.number().min(1).max(16),
+  /** Optional LLM endpoint for the composer; null keeps composing fully offline. */
+  llmEndpoint: z.url({ protocol: /^https?$/ }).nullable(),
+});
+export type Settings = z.infer<typeof Settings>;
+
+const Missing = z.object({ what: z.string(), why: z.string(), install: z.string() });
+
+export const HostInfo = z.object({
+  probedAt: IsoTime,
+  os: z.object({ platform: z.string(), release: z.string(), arch: z.string() }),
+  cpu: z.object({ count: z.number().int(), model: z.string() }),
+  memory: z.object({ totalMiB: z.number(), freeMiB: z.number() }),
+  disk: z.object({ path: z.string(), totalMiB: z.number(), freeMiB: z.number() }).nullable(),
+  qemu: z.object({
+    systems: z.array(z.object({ arch: z.string(), path: z.string(), version: z.string() })),
+    img: z.object({ path: z.string(), version: z.string() }).nullable(),
+  }),
+  accel: z.object({
+    kvm: z.object({
+      devicePresent: z.boolean(),
+      usable: z.boolean(),
+      /** Why KVM is or is not used, in words a user can act on. */
+      reason: z.string(),
+    }),
+    selected: z.enum(['kvm', 'tcg', 'none']),
+  }),
+  engine: z.object({
+    kind: z.enum(['docker', 'podman']).nullable(),
+    endpoint: z.string().nullable(),
+    version: z.string().nullable(),
+    apiVersion: z.string().nullable(),
+    tried: z.array(z.object({ endpoint: z.string(), error: z.string() })),
+  }),
+  missing: z.array(Missing),
+});
+export type HostInfo = z.infer<typeof HostInfo>;
+
+export const AppInfo = z.object({
+  name: z.literal('genos'),
+  version: z.string(),
+  dataDir: z.string(),
+  pid: z.number().int(),
+  startedAt: IsoTime,
+  mode: z.enum(['electron', 'serve', 'cli']),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+// ---------------------------------------------------------------------------------------------
+// Calls: name -> { args, result }. Every call takes exactly one object, strict, so stray or
+// misspelled fields are refused rather than ignored.
+
+function call<A extends z.ZodType, R extends z.ZodType>(args: A, result: R) {
+  return { args, result };
+}
+
+const NoArgs = z.strictObject({});
+
+export const calls = {
+  ping: call(NoArgs, z.object({ pong: z.literal(true), at: IsoTime })),
+  appInfo: call(NoArgs, AppInfo),
+  hostInfo: call(z.strictObject({ refresh: z.boolean().optional() }), HostInfo),
+  listEnvironments: call(
+    z.strictObject({
+      limit: z.number().int().min(1).max(500).optional(),
+      /** Opaque cursor from the previous page's `next`. */
+      cursor: z.string().max(200).optional(),
+      state: EnvironmentState.optional(),
+    }),
+    z.object({ items: z.array(EnvironmentSummary), next: z.string().nullable(), total: z.number() }),
+  ),
+  getEnvironment: call(z.strictObject({ id: Id }), EnvironmentSummary),
+  listAuditEvents: call(
+    z.strictObject({
+      limit: z.number().int().min(1).max(1000).optional(),
+      beforeSeq: z.number().int().min(1).optional(),
+      target: z.string().max(200).optional(),
+    }),
+    z.object({ items: z.array(AuditEvent) }),
+  ),
+  getSettings: call(NoArgs, Settings),
+  updateSettings: call(z.strictObject({ patch: Settings.partial().strict() }), Settings),
+} as const;
+
+export type Calls = typeof calls;
+export type CallName = keyof Calls;
+export type CallArgs<K extends CallName> = z.input<Calls[K]['args']>;
+export type ParsedArgs<K extends CallName> = z.output<Calls[K]['args']>;
+export type CallResult<K extends CallName> = z.output<Calls[K]['result']>;
+export const CALL_NAMES = Object.keys(calls) as CallName[];
+
+// ---------------------------------------------------------------------------------------------
+// Events: main -> renderer pushes.
+
+export const events = {
+  settingsChanged: Settings,
+  auditAppended: AuditEvent,
+  hostInfoChanged: HostInfo,
+  environmentChanged: EnvironmentSummary,
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<K extends EventName> = z.output<Events[K]>;
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+// ---------------------------------------------------------------------------------------------
+// What the renderer sees as `window.genos`, on either transport. Calls resolve to the envelope
+// (errors cross contextBridge as plain data, not as thrown objects, which would lose their code).
+
+export type GenosBridge = {
+  readonly calls: { [K in CallName]: (args: CallArgs<K>) => Promise<Envelope<CallResult<K>>> };
+  on<K extends EventName>(event: K, listener: (payload: EventPayload<K>) => void): () => void;
+  readonly transport: 'electron' | 'websocket';
+};
+
+// ---------------------------------------------------------------------------------------------
+// The WebSocket wire format (serve mode and the data dir's owner socket).
+
+export const WIRE_PROTOCOL = 'genos.v1';
+/** The token travels as a second subprotocol, so it never appears in a URL or a server log. */
+export const WIRE_TOKEN_PREFIX = 'genos.token.';
+
+export const WireRequest = z.strictObject({
+  id: z.number().int().nonnegative(),
+  call: z.string().max(64),
+  args: z.unknown(),
+});
+export type WireRequest = z.infer<typeof WireRequest>;
+export type WireReply = { id: number | null } & Envelope<unknown>;
+export type WirePush = { event: EventName; payload: unknown };

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Builds the three parts: main (Node/Electron, ESM), preload (sandboxed, so one CommonJS file
+// with zod bundled in) and the renderer (Vite). Dependencies of main stay external so native
+// modules load from node_modules.
+import { build } from 'esbuild';
+import { build as viteBuild } from 'vite';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const only = process.argv[2]; // optional: main | preload | renderer
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+
+async function buildMain() {
+  await build({
+    ...common,
+    entryPoints: { cli: 'main/cli.ts', 'electron-main': 'main/shell/electron-main.ts' },
+    outdir: 'out/main',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    banner: {
+      // Bundled ESM still meets CommonJS-era code paths in a few dependencies.
+      js: "import { createRequire as __genosCreateRequire } from 'node:module'; const require = __genosCreateRequire(import.meta.url);",
+    },
+  });
+}
+
+async function buildPreload() {
+  await build({
+    ...common,
+    entryPoints: { index: 'preload/index.ts' },
+    outdir: 'out/preload',
+    outExtension: { '.js': '.cjs' },
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['electron'],
+  });
+}
+
+async function buildRenderer() {
+  await viteBuild({ configFile: path.join(root, 'renderer/vite.config.ts'), logLevel: 'warn' });
+}
+
+const steps = { main: buildMain, preload: buildPreload, renderer: buildRenderer };
+const started = Date.now();
+for (const [name, step] of Object.entries(steps)) {
+  if (!only || only === name) await step();
+}
+console.log(`genos: built ${only ?? 'main, preload, renderer'} in ${Date.now() - started} ms`);

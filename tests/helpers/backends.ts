@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+
+/**
+ * Tests that need a real backend call this. Without the backend they skip, except under
+ * GENOS_REQUIRE_BACKENDS=1 (CI), where a missing backend is a failure, never a silent skip.
+ */
+export type BackendName = 'qemu' | 'qemu-img' | 'docker' | 'chromium';
+
+const required = process.env.GENOS_REQUIRE_BACKENDS === '1';
+
+function has(cmd: string, args: string[]): boolean {
+  try {
+    execFileSync(cmd, args, { stdio: 'ignore', timeout: 15_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const probes: Record<BackendName, () => boolean> = {
+  qemu: () => has('qemu-system-x86_64', ['--version']),
+  'qemu-img': () => has('qemu-img', ['--version']),
+  docker: () => has('docker', ['info', '--format', '{{.ServerVersion}}']),
+  chromium: () => fs.existsSync(process.env.GENOS_CHROMIUM ?? '/usr/bin/chromium'),
+};
+
+const cache = new Map<BackendName, boolean>();
+
+/** True when the backend is present; throws under GENOS_REQUIRE_BACKENDS=1 when it is not. */
+export function backendAvailable(name: BackendName): boolean {
+  let ok = cache.get(name);
+  if (ok === undefined) {
+    ok = probes[name]();
+    cache.set(name, ok);
+  }
+  if (!ok && required) {
+    throw new Error(`GENOS_REQUIRE_BACKENDS=1 but ${name} is not available on this machine`);
+  }
+  return ok;
+}

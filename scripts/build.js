@@ -37,6 +37,8 @@ async function buildPreload() {
     format: 'cjs',
     target: 'node20',
     external: ['electron'],
+    // zod comes along with the contract; the preload runs once per window load, so keep it lean.
+    minify: true,
   });
 }
 

@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { defaultDataDir } from './core/data-dir.js';
+import { isGenosError } from './core/errors.js';
+import { GENOS_VERSION } from './core/version.js';
+import { runDoctor } from './cli/doctor.js';
+import { runServe } from './cli/serve.js';
+import { runEvents, runList } from './cli/list.js';
+import { openApiSession, type ApiSession } from './cli/api-session.js';
+
+const USAGE = `genos ${GENOS_VERSION} — local sandboxes from a sentence
+
+Usage: genos <command> [options]
+
+Commands:
+  serve            Serve the GenOS UI and API to a browser on this machine
+                   --host H (127.0.0.1)  --port N (7450; 0 picks a free one)  --json
+  doctor           Check this host: QEMU, KVM or TCG, container engine, resources  [--json]
+  ls               List environments  [--json]
+  events           Show the newest audit log entries  [--limit N] [--json]
+  version          Print the version
+
+Every command takes --data-dir DIR (default: $GENOS_DATA_DIR, else $XDG_DATA_HOME/genos).
+`;
+
+const DEFAULT_PORT = 7450;
+
+function rendererDir(): string {
+  // cli.js is built into out/main; the UI sits beside it in out/renderer.
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+}
+
+function parsePort(value: string | undefined): number {
+  const port = value === undefined ? DEFAULT_PORT : Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port must be a whole number from 0 to 65535, not "${value}".`);
+  }
+  return port;
+}
+
+class UsageError extends Error {}
+
+async function withSession(dataDir: string, fn: (s: ApiSession) => Promise<number>): Promise<number> {
+  const session = await openApiSession(dataDir);
+  try {
+    return await fn(session);
+  } finally {
+    await session.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string' },
+      limit: { type: 'string', default: '50' },
+    },
+  });
+  const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir();
+  const out = process.stdout;
+  switch (command) {
+    case 'serve':
+      return runServe(
+        { host: values.host, port: parsePort(values.port), dataDir, rendererDir: rendererDir(), json: values.json },
+        out,
+      );
+    case 'doctor':
+      return runDoctor({ json: values.json, dataDir }, out);
+    case 'ls':
+      return withSession(dataDir, (s) => runList(s, values.json, out));
+    case 'events': {
+      const limit = Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be 1 to 1000.');
+      return withSession(dataDir, (s) => runEvents(s, limit, values.json, out));
+    }
+    case 'version':
+    case '--version':
+      out.write(`${GENOS_VERSION}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      out.write(USAGE);
+      return 0;
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`genos: ${(err as Error).message}\nRun "genos help" for usage.\n`);
+      process.exitCode = 2;
+    } else if (isGenosError(err)) {
+      process.stderr.write(`genos: ${err.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`genos: unexpected failure: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 70;
+    }
+  },
+);

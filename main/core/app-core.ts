@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AppInfo, HostInfo } from '../../preload/contract.js';
+import { EventBus } from '../api/event-bus.js';
+import { createDispatcher, type Dispatch } from '../api/dispatcher.js';
+import { createHandlers } from '../api/handlers.js';
+import { openStore, type Store } from '../store/store.js';
+import { probeHost } from '../host/probe.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { HostInfoCache } from './host-info-cache.js';
+import { Audit } from './audit.js';
+import { GENOS_VERSION } from './version.js';
+import { MAX_SOCKET_PATH, OWNER_SOCKET_NAME, startOwnerSocket } from '../transport/owner-socket.js';
+
+export type CoreOptions = {
+  dataDir: string;
+  mode: AppInfo['mode'];
+  /** Listen on <dataDir>/genos.sock so the CLI can reach this owner (app and serve do). */
+  ownerSocket: boolean;
+  /** Replaces the real probe (unit tests only). */
+  probe?: () => Promise<HostInfo>;
+};
+
+export type Core = {
+  readonly dataDir: string;
+  readonly dispatch: Dispatch;
+  readonly bus: EventBus;
+  readonly store: Store;
+  readonly audit: Audit;
+  readonly appInfo: AppInfo;
+  dispose(): Promise<void>;
+};
+
+/**
+ * The composition root: builds the services in dependency order and disposes them in reverse.
+ * Electron, `genos serve` and the in-process CLI all start the core through here.
+ */
+export async function startCore(opts: CoreOptions): Promise<Core> {
+  const disposers: Array<() => void | Promise<void>> = [];
+  const dispose = async () => {
+    for (const d of disposers.reverse()) await d();
+    disposers.length = 0;
+  };
+  try {
+    const dataDir = path.resolve(opts.dataDir);
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const socketPath = path.join(dataDir, OWNER_SOCKET_NAME);
+    const useSocket = opts.ownerSocket && socketPath.length <= MAX_SOCKET_PATH;
+    if (opts.ownerSocket && !useSocket) {
+      console.warn(`genos: the data dir path is too long for a unix socket; the CLI cannot reach this ${opts.mode}.`);
+    }
+
+    const lock = lockDataDir(dataDir, { mode: opts.mode, ...(useSocket ? { socketPath } : {}) });
+    disposers.push(() => lock.release());
+
+    const store = openStore(dataDir);
+    disposers.push(() => store.close());
+
+    const bus = new EventBus();
+    const audit = new Audit(store, bus);
+    const hostInfo = new HostInfoCache(opts.probe ?? (() => probeHost({ dataDir })), bus);
+    const appInfo: AppInfo = {
+      name: 'genos',
+      version: GENOS_VERSION,
+      dataDir,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      mode: opts.mode,
+    };
+    const dispatch = createDispatcher(createHandlers({ store, hostInfo, audit, bus, appInfo }));
+
+    if (useSocket) {
+      const owner = await startOwnerSocket(socketPath, { dispatch, bus });
+      disposers.push(() => owner.close());
+    }
+    if (opts.mode !== 'cli') {
+      audit.record({ actor: opts.mode, action: 'core.start', target: null, outcome: 'info', detail: { pid: process.pid } });
+      disposers.push(() => {
+        audit.record({ actor: opts.mode, action: 'core.stop', target: null, outcome: 'info', detail: null });
+      });
+    }
+    return { dataDir, dispatch, bus, store, audit, appInfo, dispose };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+}

@@ -1,0 +1,82 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { Core } from '../core/app-core.js';
+import { attachWsApi } from './ws-api.js';
+import { createStaticHandler } from './static-files.js';
+import { listen } from './listen.js';
+
+export type ServeOptions = {
+  host: string;
+  port: number;
+  /** The built renderer (out/renderer); null serves the API only. */
+  rendererDir: string | null;
+  token?: string;
+};
+
+export type ServeHandle = { url: string; port: number; token: string; close(): Promise<void> };
+
+export const API_PATH = '/api';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith('127.');
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/**
+ * `genos serve`: the built UI and the contract on one port. The token guards the API; the Host
+ * check keeps a DNS-rebinding page from reaching a loopback server under a foreign name.
+ */
+export async function startServeServer(core: Core, opts: ServeOptions): Promise<ServeHandle> {
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const allowedHosts = new Set<string>();
+  const hostAllowed = (host: string | undefined) => !isLoopback(opts.host) || allowedHosts.has(host ?? '');
+  const staticFiles = opts.rendererDir ? createStaticHandler(opts.rendererDir) : null;
+
+  const server = http.createServer((req, res) => {
+    if (!hostAllowed(req.headers.host)) {
+      res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Unknown Host header.');
+      return;
+    }
+    if (!staticFiles) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('The UI is not built: run npm run build.');
+      return;
+    }
+    staticFiles(req, res);
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+
+  const api = attachWsApi(server, {
+    dispatch: core.dispatch,
+    bus: core.bus,
+    path: API_PATH,
+    transport: 'websocket',
+    token,
+    // Same origin as the page, under a Host name we answer to (a rebinding page's Origin matches
+    // its own Host, so the Host check is what stops it).
+    originAllowed: (origin, req) => hostAllowed(req.headers.host) && origin === `http://${req.headers.host}`,
+  });
+
+  await listen(server, { host: opts.host, port: opts.port });
+  const port = (server.address() as AddressInfo).port;
+  const names = isLoopback(opts.host) ? ['127.0.0.1', 'localhost', '[::1]', urlHost(opts.host)] : [urlHost(opts.host)];
+  for (const name of names) allowedHosts.add(`${name}:${port}`);
+
+  return {
+    url: `http://${urlHost(opts.host)}:${port}/#token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        api.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

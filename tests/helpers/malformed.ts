@@ -1,0 +1,37 @@
+import { CALL_NAMES, type CallName } from '../../preload/contract.js';
+
+/**
+ * Argument payloads that no call of the contract accepts: wrong JSON types, and an object with
+ * a field no schema names (every call's arguments are strict objects). Plus, per call, payloads
+ * that have the right shape but wrong field types.
+ */
+export const UNIVERSALLY_BAD: unknown[] = [
+  42,
+  'hostInfo',
+  null,
+  [],
+  true,
+  { surprise: 'field' },
+  { __proto__: { polluted: true }, constructor: 'x' },
+];
+
+export const BAD_FIELDS: Record<CallName, unknown[]> = {
+  ping: [{ at: 1 }],
+  appInfo: [{ version: '1' }],
+  hostInfo: [{ refresh: 'yes' }, { refresh: 1 }],
+  listEnvironments: [{ limit: 0 }, { limit: 1.5 }, { limit: 10_000 }, { state: 'exploded' }, { cursor: 7 }],
+  getEnvironment: [{}, { id: '' }, { id: '../../etc/passwd' }, { id: "x'; DROP TABLE environments;--" }],
+  listAuditEvents: [{ limit: -1 }, { beforeSeq: 0 }, { target: 5 }],
+  getSettings: [{ theme: 'dark' }],
+  updateSettings: [
+    {},
+    { patch: { theme: 'neon' } },
+    { patch: { admissionMemoryShare: 5 } },
+    { patch: { llmEndpoint: 'file:///etc/passwd' } },
+    { patch: { unknownKey: 1 } },
+  ],
+};
+
+export function malformedCases(): Array<{ call: CallName; args: unknown }> {
+  return CALL_NAMES.flatMap((call) => [...UNIVERSALLY_BAD, ...BAD_FIELDS[call]].map((args) => ({ call, args })));
+}

@@ -14,12 +14,16 @@ export const layering = {
   renderer: {
     paths: [
       { name: 'electron', message: 'The renderer talks to main only through window.genos.' },
-      ...nodeBuiltins.map((name) => ({ name, message: 'The renderer runs in a browser: no Node.' })),
+      ...nodeBuiltins.map((name) => ({
+        name,
+        message: 'The renderer runs in a browser: no Node.',
+      })),
     ],
     patterns: [
       {
         group: ['**/main/**', '**/main', '../../main/*'],
-        message: 'The renderer may not import main; use window.genos (types from preload/contract).',
+        message:
+          'The renderer may not import main; use window.genos (types from preload/contract).',
       },
       {
         regex: '^(\\.\\./)+preload/(?!contract$)',
@@ -30,9 +34,14 @@ export const layering = {
   contract: {
     paths: [
       { name: 'electron', message: 'preload/contract.ts is pure TypeScript + zod.' },
-      ...nodeBuiltins.map((name) => ({ name, message: 'preload/contract.ts may not import Node.' })),
+      ...nodeBuiltins.map((name) => ({
+        name,
+        message: 'preload/contract.ts may not import Node.',
+      })),
     ],
-    patterns: [{ group: ['**/main/**', '**/renderer/**'], message: 'The contract imports nothing of ours.' }],
+    patterns: [
+      { group: ['**/main/**', '**/renderer/**'], message: 'The contract imports nothing of ours.' },
+    ],
   },
   main: {
     paths: [
@@ -52,7 +61,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
@@ -65,7 +77,10 @@ export default tseslint.config(
       'no-restricted-imports': ['error', layering.renderer],
     },
   },
-  { files: ['preload/contract.ts'], rules: { 'no-restricted-imports': ['error', layering.contract] } },
+  {
+    files: ['preload/contract.ts'],
+    rules: { 'no-restricted-imports': ['error', layering.contract] },
+  },
   {
     files: ['main/**/*.ts'],
     ignores: ['main/shell/**'],

@@ -41,7 +41,10 @@ function parsePort(value: string | undefined): number {
 
 class UsageError extends Error {}
 
-async function withSession(dataDir: string, fn: (s: ApiSession) => Promise<number>): Promise<number> {
+async function withSession(
+  dataDir: string,
+  fn: (s: ApiSession) => Promise<number>,
+): Promise<number> {
   const session = await openApiSession(dataDir);
   try {
     return await fn(session);
@@ -68,7 +71,13 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return runServe(
-        { host: values.host, port: parsePort(values.port), dataDir, rendererDir: rendererDir(), json: values.json },
+        {
+          host: values.host,
+          port: parsePort(values.port),
+          dataDir,
+          rendererDir: rendererDir(),
+          json: values.json,
+        },
         out,
       );
     case 'doctor':
@@ -77,7 +86,8 @@ async function main(argv: string[]): Promise<number> {
       return withSession(dataDir, (s) => runList(s, values.json, out));
     case 'events': {
       const limit = Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be 1 to 1000.');
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+        throw new UsageError('--limit must be 1 to 1000.');
       return withSession(dataDir, (s) => runEvents(s, limit, values.json, out));
     }
     case 'version':
@@ -100,14 +110,19 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      err instanceof UsageError ||
+      (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       process.stderr.write(`genos: ${(err as Error).message}\nRun "genos help" for usage.\n`);
       process.exitCode = 2;
     } else if (isGenosError(err)) {
       process.stderr.write(`genos: ${err.message}\n`);
       process.exitCode = 1;
     } else {
-      process.stderr.write(`genos: unexpected failure: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.stderr.write(
+        `genos: unexpected failure: ${err instanceof Error ? err.stack : String(err)}\n`,
+      );
       process.exitCode = 70;
     }
   },

@@ -26,12 +26,17 @@ export const ApiErrorShape = z.object({ code: ErrorCode, message: z.string() });
 export type ApiErrorShape = z.infer<typeof ApiErrorShape>;
 
 /** Every reply is exactly one of these two. */
-export type Envelope<T> = { result: T; error?: undefined } | { error: ApiErrorShape; result?: undefined };
+export type Envelope<T> =
+  { result: T; error?: undefined } | { error: ApiErrorShape; result?: undefined };
 
 // ---------------------------------------------------------------------------------------------
 // Shared value schemas
 
-const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, - and _');
+const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, - and _');
 const IsoTime = z.string();
 
 export const EnvironmentState = z.enum([
@@ -150,7 +155,11 @@ export const calls = {
       cursor: z.string().max(200).optional(),
       state: EnvironmentState.optional(),
     }),
-    z.object({ items: z.array(EnvironmentSummary), next: z.string().nullable(), total: z.number() }),
+    z.object({
+      items: z.array(EnvironmentSummary),
+      next: z.string().nullable(),
+      total: z.number(),
+    }),
   ),
   getEnvironment: call(z.strictObject({ id: Id }), EnvironmentSummary),
   listAuditEvents: call(

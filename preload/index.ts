@@ -14,7 +14,8 @@ const callsObject = Object.fromEntries(
 const bridge: GenosBridge = {
   calls: callsObject,
   on(event, listener) {
-    if (!EVENT_NAMES.includes(event as EventName)) throw new Error(`Unknown GenOS event "${String(event)}"`);
+    if (!EVENT_NAMES.includes(event as EventName))
+      throw new Error(`Unknown GenOS event "${String(event)}"`);
     const channel = eventChannel(event);
     const handler = (_e: Electron.IpcRendererEvent, payload: unknown) => listener(payload as never);
     ipcRenderer.on(channel, handler);

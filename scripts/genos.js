@@ -13,7 +13,9 @@ if (!existsSync(cli)) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (built.status !== 0) {
-    process.stderr.write('genos: could not build the CLI; run `npm run build` and read its errors.\n');
+    process.stderr.write(
+      'genos: could not build the CLI; run `npm run build` and read its errors.\n',
+    );
     process.exit(1);
   }
 }

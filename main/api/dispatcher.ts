@@ -15,10 +15,17 @@ export type CallContext = {
 };
 
 export type Handlers = {
-  [K in CallName]: (args: ParsedArgs<K>, ctx: CallContext) => Promise<CallResult<K>> | CallResult<K>;
+  [K in CallName]: (
+    args: ParsedArgs<K>,
+    ctx: CallContext,
+  ) => Promise<CallResult<K>> | CallResult<K>;
 };
 
-export type Dispatch = (call: string, rawArgs: unknown, ctx: CallContext) => Promise<Envelope<unknown>>;
+export type Dispatch = (
+  call: string,
+  rawArgs: unknown,
+  ctx: CallContext,
+) => Promise<Envelope<unknown>>;
 
 const MAX_ISSUES_SHOWN = 3;
 
@@ -27,7 +34,8 @@ function describeIssues(issues: readonly { path: PropertyKey[]; message: string 
     const where = issue.path.length ? issue.path.map(String).join('.') : 'arguments';
     return `${where}: ${issue.message}`;
   });
-  const more = issues.length > MAX_ISSUES_SHOWN ? ` (and ${issues.length - MAX_ISSUES_SHOWN} more)` : '';
+  const more =
+    issues.length > MAX_ISSUES_SHOWN ? ` (and ${issues.length - MAX_ISSUES_SHOWN} more)` : '';
   return shown.join('; ') + more;
 }
 
@@ -40,10 +48,15 @@ function isCallName(name: string): name is CallName {
  * known call -> schema parse -> service -> envelope. Services only ever see parsed arguments,
  * and nothing thrown inside them crosses the boundary untyped.
  */
-export function createDispatcher(handlers: Handlers, log: Pick<Console, 'error'> = console): Dispatch {
+export function createDispatcher(
+  handlers: Handlers,
+  log: Pick<Console, 'error'> = console,
+): Dispatch {
   return async (call, rawArgs, ctx) => {
     if (!ctx.trusted) {
-      return { error: { code: 'FORBIDDEN', message: 'This caller is not allowed to use the GenOS API.' } };
+      return {
+        error: { code: 'FORBIDDEN', message: 'This caller is not allowed to use the GenOS API.' },
+      };
     }
     if (typeof call !== 'string' || !isCallName(call)) {
       return {

@@ -9,7 +9,10 @@ export async function runList(session: ApiSession, json: boolean, out: NodeJS.Wr
   const items = [];
   let cursor: string | undefined;
   do {
-    const page = await session.call('listEnvironments', cursor ? { limit: 500, cursor } : { limit: 500 });
+    const page = await session.call(
+      'listEnvironments',
+      cursor ? { limit: 500, cursor } : { limit: 500 },
+    );
     items.push(...page.items);
     cursor = page.next ?? undefined;
   } while (cursor);
@@ -23,20 +26,29 @@ export async function runList(session: ApiSession, json: boolean, out: NodeJS.Wr
   }
   out.write(`${pad('ID', 14)}${pad('NAME', 24)}${pad('BACKEND', 9)}${pad('STATE', 13)}CREATED\n`);
   for (const env of items) {
-    out.write(`${pad(env.id, 14)}${pad(env.name, 24)}${pad(env.backend, 9)}${pad(env.state, 13)}${env.createdAt}\n`);
+    out.write(
+      `${pad(env.id, 14)}${pad(env.name, 24)}${pad(env.backend, 9)}${pad(env.state, 13)}${env.createdAt}\n`,
+    );
   }
   return 0;
 }
 
 /** `genos events`: the newest entries of the audit log. */
-export async function runEvents(session: ApiSession, limit: number, json: boolean, out: NodeJS.WritableStream) {
+export async function runEvents(
+  session: ApiSession,
+  limit: number,
+  json: boolean,
+  out: NodeJS.WritableStream,
+) {
   const { items } = await session.call('listAuditEvents', { limit });
   if (json) {
     out.write(JSON.stringify(items, null, 2) + '\n');
     return 0;
   }
   for (const e of items.slice().reverse()) {
-    out.write(`${e.at}  ${pad(e.outcome, 6)}${pad(e.actor, 13)}${e.action}${e.target ? ' ' + e.target : ''}\n`);
+    out.write(
+      `${e.at}  ${pad(e.outcome, 6)}${pad(e.actor, 13)}${e.action}${e.target ? ' ' + e.target : ''}\n`,
+    );
   }
   return 0;
 }

@@ -21,7 +21,10 @@ export async function runServe(args: ServeArgs, out: NodeJS.WritableStream): Pro
   let handle;
   try {
     const rendererDir = fs.existsSync(args.rendererDir) ? args.rendererDir : null;
-    if (!rendererDir) console.warn(`genos: no built UI at ${args.rendererDir}; run npm run build. Serving the API only.`);
+    if (!rendererDir)
+      console.warn(
+        `genos: no built UI at ${args.rendererDir}; run npm run build. Serving the API only.`,
+      );
     const token = process.env.GENOS_SERVE_TOKEN || undefined;
     handle = await startServeServer(core, { host: args.host, port: args.port, rendererDir, token });
   } catch (err) {
@@ -29,11 +32,18 @@ export async function runServe(args: ServeArgs, out: NodeJS.WritableStream): Pro
     throw err;
   }
   if (args.json) {
-    out.write(JSON.stringify({ url: handle.url, port: handle.port, token: handle.token, wsPath: '/api' }) + '\n');
+    out.write(
+      JSON.stringify({ url: handle.url, port: handle.port, token: handle.token, wsPath: '/api' }) +
+        '\n',
+    );
   } else {
-    out.write(`GenOS is serving ${args.dataDir}\n\n    ${handle.url}\n\nOpen that link (it carries the access token). Ctrl+C stops.\n`);
+    out.write(
+      `GenOS is serving ${args.dataDir}\n\n    ${handle.url}\n\nOpen that link (it carries the access token). Ctrl+C stops.\n`,
+    );
     if (!isLoopback(args.host)) {
-      out.write(`\nWarning: listening on ${args.host}, not loopback: anyone who learns the token can use it.\n`);
+      out.write(
+        `\nWarning: listening on ${args.host}, not loopback: anyone who learns the token can use it.\n`,
+      );
     }
   }
 

@@ -47,7 +47,9 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     const socketPath = path.join(dataDir, OWNER_SOCKET_NAME);
     const useSocket = opts.ownerSocket && socketPath.length <= MAX_SOCKET_PATH;
     if (opts.ownerSocket && !useSocket) {
-      console.warn(`genos: the data dir path is too long for a unix socket; the CLI cannot reach this ${opts.mode}.`);
+      console.warn(
+        `genos: the data dir path is too long for a unix socket; the CLI cannot reach this ${opts.mode}.`,
+      );
     }
 
     const lock = lockDataDir(dataDir, { mode: opts.mode, ...(useSocket ? { socketPath } : {}) });
@@ -74,9 +76,21 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       disposers.push(() => owner.close());
     }
     if (opts.mode !== 'cli') {
-      audit.record({ actor: opts.mode, action: 'core.start', target: null, outcome: 'info', detail: { pid: process.pid } });
+      audit.record({
+        actor: opts.mode,
+        action: 'core.start',
+        target: null,
+        outcome: 'info',
+        detail: { pid: process.pid },
+      });
       disposers.push(() => {
-        audit.record({ actor: opts.mode, action: 'core.stop', target: null, outcome: 'info', detail: null });
+        audit.record({
+          actor: opts.mode,
+          action: 'core.stop',
+          target: null,
+          outcome: 'info',
+          detail: null,
+        });
       });
     }
     return { dataDir, dispatch, bus, store, audit, appInfo, dispose };

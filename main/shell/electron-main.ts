@@ -23,7 +23,11 @@ let win: BrowserWindow | null = null;
 async function boot(): Promise<void> {
   denyPermissions();
   try {
-    core = await startCore({ dataDir: app.getPath('userData'), mode: 'electron', ownerSocket: true });
+    core = await startCore({
+      dataDir: app.getPath('userData'),
+      mode: 'electron',
+      ownerSocket: true,
+    });
   } catch (err) {
     const message = isGenosError(err) ? err.message : String(err);
     dialog.showErrorBox('GenOS cannot start', message);

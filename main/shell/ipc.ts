@@ -8,11 +8,22 @@ import type { EventBus } from '../api/event-bus.js';
  * The Electron transport: one ipcMain.handle per named call, each through the dispatcher. The
  * sender check comes first: only the main frame of our own window, showing our own page.
  */
-export function registerIpc(getWindow: () => BrowserWindow | null, indexUrl: string, dispatch: Dispatch, bus: EventBus) {
+export function registerIpc(
+  getWindow: () => BrowserWindow | null,
+  indexUrl: string,
+  dispatch: Dispatch,
+  bus: EventBus,
+) {
   const isTrusted = (event: IpcMainInvokeEvent) => {
     const win = getWindow();
     const frame = event.senderFrame;
-    return !!win && !!frame && event.sender === win.webContents && frame === win.webContents.mainFrame && frame.url.split('#')[0] === indexUrl;
+    return (
+      !!win &&
+      !!frame &&
+      event.sender === win.webContents &&
+      frame === win.webContents.mainFrame &&
+      frame.url.split('#')[0] === indexUrl
+    );
   };
   for (const name of CALL_NAMES) {
     ipcMain.handle(callChannel(name), (event, args: unknown) =>

@@ -45,6 +45,8 @@ export function createMainWindow(paths: AppPaths): BrowserWindow {
 
 /** No camera, microphone, geolocation or notifications for the renderer; clipboard is asked per use later. */
 export function denyPermissions(): void {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
+    callback(false),
+  );
   session.defaultSession.setPermissionCheckHandler(() => false);
 }

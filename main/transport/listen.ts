@@ -14,7 +14,9 @@ export function listen(server: Server, target: { host: string; port: number } | 
             : 'Choose another with --port (0 picks a free one), or stop what is using it.';
         reject(new GenosError('CONFLICT', `${where} is already in use. ${hint}`));
       } else if (err.code === 'EACCES') {
-        reject(new GenosError('FORBIDDEN', `Not allowed to listen on ${where}. Use a port above 1024.`));
+        reject(
+          new GenosError('FORBIDDEN', `Not allowed to listen on ${where}. Use a port above 1024.`),
+        );
       } else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
         reject(new GenosError('BAD_ARGS', `${where} is not an address of this machine.`));
       } else {

@@ -16,7 +16,10 @@ export const MAX_SOCKET_PATH = 103;
  * The socket file is 0600 in a 0700 dir, so the filesystem is the guard; browsers cannot reach a
  * unix socket, so any Origin at all is refused.
  */
-export async function startOwnerSocket(socketPath: string, deps: { dispatch: Dispatch; bus: EventBus }) {
+export async function startOwnerSocket(
+  socketPath: string,
+  deps: { dispatch: Dispatch; bus: EventBus },
+) {
   // We hold the data dir lock, so a socket file left here is from an owner that died.
   fs.rmSync(socketPath, { force: true });
   const server = http.createServer((_req, res) => res.writeHead(404).end());

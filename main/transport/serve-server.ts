@@ -35,7 +35,8 @@ function urlHost(host: string): string {
 export async function startServeServer(core: Core, opts: ServeOptions): Promise<ServeHandle> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const allowedHosts = new Set<string>();
-  const hostAllowed = (host: string | undefined) => !isLoopback(opts.host) || allowedHosts.has(host ?? '');
+  const hostAllowed = (host: string | undefined) =>
+    !isLoopback(opts.host) || allowedHosts.has(host ?? '');
   const staticFiles = opts.rendererDir ? createStaticHandler(opts.rendererDir) : null;
 
   const server = http.createServer((req, res) => {
@@ -44,7 +45,9 @@ export async function startServeServer(core: Core, opts: ServeOptions): Promise<
       return;
     }
     if (!staticFiles) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('The UI is not built: run npm run build.');
+      res
+        .writeHead(404, { 'Content-Type': 'text/plain' })
+        .end('The UI is not built: run npm run build.');
       return;
     }
     staticFiles(req, res);
@@ -60,12 +63,15 @@ export async function startServeServer(core: Core, opts: ServeOptions): Promise<
     token,
     // Same origin as the page, under a Host name we answer to (a rebinding page's Origin matches
     // its own Host, so the Host check is what stops it).
-    originAllowed: (origin, req) => hostAllowed(req.headers.host) && origin === `http://${req.headers.host}`,
+    originAllowed: (origin, req) =>
+      hostAllowed(req.headers.host) && origin === `http://${req.headers.host}`,
   });
 
   await listen(server, { host: opts.host, port: opts.port });
   const port = (server.address() as AddressInfo).port;
-  const names = isLoopback(opts.host) ? ['127.0.0.1', 'localhost', '[::1]', urlHost(opts.host)] : [urlHost(opts.host)];
+  const names = isLoopback(opts.host)
+    ? ['127.0.0.1', 'localhost', '[::1]', urlHost(opts.host)]
+    : [urlHost(opts.host)];
   for (const name of names) allowedHosts.add(`${name}:${port}`);
 
   return {

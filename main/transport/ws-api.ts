@@ -44,7 +44,9 @@ function offeredProtocols(req: IncomingMessage): string[] {
 }
 
 function refuse(socket: Duplex, status: 401 | 403 | 404 | 400, why: string): void {
-  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[
+    status
+  ];
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
       `Content-Length: ${Buffer.byteLength(why)}\r\n\r\n${why}`,
@@ -52,7 +54,10 @@ function refuse(socket: Duplex, status: 401 | 403 | 404 | 400, why: string): voi
 }
 
 /** Why this upgrade must be refused, or null when it may proceed. */
-export function checkUpgrade(req: IncomingMessage, opts: WsApiOptions): [401 | 403 | 404 | 400, string] | null {
+export function checkUpgrade(
+  req: IncomingMessage,
+  opts: WsApiOptions,
+): [401 | 403 | 404 | 400, string] | null {
   const url = new URL(req.url ?? '/', 'http://placeholder');
   if (url.pathname !== opts.path) return [404, 'No such endpoint.'];
   const protocols = offeredProtocols(req);

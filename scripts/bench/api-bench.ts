@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { openWs, startServe } from '../../tests/helpers/serve-process.js';
 import { WIRE_PROTOCOL } from '../../preload/contract.js';
 import { ms, summarize, verdict } from './bench-util.js';
@@ -14,7 +14,11 @@ const SEQUENTIAL = 10_000;
 const CLIENTS = 100;
 const CALLS_PER_CLIENT = 200;
 
-function roundTrips(ws: WebSocket, count: number, frame: (id: number) => string): Promise<number[]> {
+function roundTrips(
+  ws: WebSocket,
+  count: number,
+  frame: (id: number) => string,
+): Promise<number[]> {
   return new Promise((resolve) => {
     const samples: number[] = [];
     let id = 0;
@@ -37,7 +41,11 @@ function roundTrips(ws: WebSocket, count: number, frame: (id: number) => string)
   });
 }
 
-async function measure(label: string, connect: () => Promise<WebSocket>, frame: (id: number) => string) {
+async function measure(
+  label: string,
+  connect: () => Promise<WebSocket>,
+  frame: (id: number) => string,
+) {
   const warm = await connect();
   await roundTrips(warm, 500, frame);
   const seq = summarize(await roundTrips(warm, SEQUENTIAL, frame));
@@ -45,7 +53,9 @@ async function measure(label: string, connect: () => Promise<WebSocket>, frame: 
 
   const sockets = await Promise.all(Array.from({ length: CLIENTS }, connect));
   const started = performance.now();
-  const all = (await Promise.all(sockets.map((ws) => roundTrips(ws, CALLS_PER_CLIENT, frame)))).flat();
+  const all = (
+    await Promise.all(sockets.map((ws) => roundTrips(ws, CALLS_PER_CLIENT, frame)))
+  ).flat();
   const elapsed = performance.now() - started;
   for (const ws of sockets) ws.close();
   const conc = summarize(all);
@@ -64,7 +74,9 @@ async function startEchoServer(): Promise<{ port: number; stop: () => void }> {
     wss.on('connection', (ws) => ws.on('message', (d) => { const m = JSON.parse(d); ws.send(JSON.stringify({ id: m.id, result: { pong: true } })); }));
     wss.on('listening', () => console.log(wss.address().port));`;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve) => readline.createInterface({ input: child.stdout! }).once('line', resolve));
+  const line = await new Promise<string>((resolve) =>
+    readline.createInterface({ input: child.stdout! }).once('line', resolve),
+  );
   return { port: Number(line), stop: () => child.kill() };
 }
 
@@ -73,10 +85,18 @@ const pingFrame = (id: number) => JSON.stringify({ id, call: 'ping', args: {} })
 const serve = await startServe();
 const echo = await startEchoServer();
 try {
-  console.log(`API round trip: ${SEQUENTIAL} sequential calls; ${CLIENTS} clients x ${CALLS_PER_CLIENT} calls`);
+  console.log(
+    `API round trip: ${SEQUENTIAL} sequential calls; ${CLIENTS} clients x ${CALLS_PER_CLIENT} calls`,
+  );
   const raw = await measure('raw ws echo (floor)', () => openWs(echo.port), pingFrame);
-  const genos = await measure('genos serve ping', () => openWs(serve.port, { token: serve.token }), pingFrame);
-  console.log(`sequential p99: ${verdict(genos.seq.p99, 2)} ms; ratio to raw ws ${(genos.seq.p99 / raw.seq.p99).toFixed(2)}x`);
+  const genos = await measure(
+    'genos serve ping',
+    () => openWs(serve.port, { token: serve.token }),
+    pingFrame,
+  );
+  console.log(
+    `sequential p99: ${verdict(genos.seq.p99, 2)} ms; ratio to raw ws ${(genos.seq.p99 / raw.seq.p99).toFixed(2)}x`,
+  );
   console.log(`throughput ratio to raw ws: ${(genos.throughput / raw.throughput).toFixed(2)}x`);
 } finally {
   echo.stop();

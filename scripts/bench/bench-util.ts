@@ -7,7 +7,12 @@ export function percentile(sortedMs: number[], p: number): number {
 
 export function summarize(samplesMs: number[]) {
   const sorted = [...samplesMs].sort((a, b) => a - b);
-  return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? NaN,
+  };
 }
 
 export function ms(value: number): string {

@@ -6,11 +6,15 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
-const benches = readdirSync(dir).filter((f) => f.endsWith('-bench.ts')).sort();
+const benches = readdirSync(dir)
+  .filter((f) => f.endsWith('-bench.ts'))
+  .sort();
 let failed = 0;
 for (const file of benches) {
   console.log(`\n== ${file}`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, file)], { stdio: 'inherit' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, file)], {
+    stdio: 'inherit',
+  });
   if (run.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -36,7 +36,9 @@ function rssMiB(pid: number): number {
 async function coldStart(argv: string[], portOf: (line: string) => number) {
   const started = performance.now();
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve) => readline.createInterface({ input: child.stdout! }).once('line', resolve));
+  const line = await new Promise<string>((resolve) =>
+    readline.createInterface({ input: child.stdout! }).once('line', resolve),
+  );
   await firstByte(portOf(line));
   return { elapsed: performance.now() - started, child };
 }
@@ -49,7 +51,10 @@ let genosRss = 0;
 let bareRss = 0;
 for (let i = 0; i < RUNS; i++) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-bench-'));
-  const g = await coldStart([builtCli, 'serve', '--port', '0', '--json', '--data-dir', dataDir], (l) => JSON.parse(l).port);
+  const g = await coldStart(
+    [builtCli, 'serve', '--port', '0', '--json', '--data-dir', dataDir],
+    (l) => JSON.parse(l).port,
+  );
   genosTimes.push(g.elapsed);
   const b = await coldStart(['-e', bare], Number);
   bareTimes.push(b.elapsed);
@@ -64,6 +69,12 @@ for (let i = 0; i < RUNS; i++) {
 }
 const g = summarize(genosTimes);
 const b = summarize(bareTimes);
-console.log(`serve cold start to first UI byte (${RUNS} runs): p50 ${ms(g.p50)}, max ${ms(g.max)} — ${verdict(g.p50, 500)} ms`);
-console.log(`bare node http server:                     p50 ${ms(b.p50)}, max ${ms(b.max)}; ratio ${(g.p50 / b.p50).toFixed(2)}x`);
-console.log(`idle RSS: genos serve ${genosRss.toFixed(1)} MiB (${verdict(genosRss, 120)} MB), bare node ${bareRss.toFixed(1)} MiB`);
+console.log(
+  `serve cold start to first UI byte (${RUNS} runs): p50 ${ms(g.p50)}, max ${ms(g.max)} — ${verdict(g.p50, 500)} ms`,
+);
+console.log(
+  `bare node http server:                     p50 ${ms(b.p50)}, max ${ms(b.max)}; ratio ${(g.p50 / b.p50).toFixed(2)}x`,
+);
+console.log(
+  `idle RSS: genos serve ${genosRss.toFixed(1)} MiB (${verdict(genosRss, 120)} MB), bare node ${bareRss.toFixed(1)} MiB`,
+);

@@ -19,8 +19,19 @@ export const BAD_FIELDS: Record<CallName, unknown[]> = {
   ping: [{ at: 1 }],
   appInfo: [{ version: '1' }],
   hostInfo: [{ refresh: 'yes' }, { refresh: 1 }],
-  listEnvironments: [{ limit: 0 }, { limit: 1.5 }, { limit: 10_000 }, { state: 'exploded' }, { cursor: 7 }],
-  getEnvironment: [{}, { id: '' }, { id: '../../etc/passwd' }, { id: "x'; DROP TABLE environments;--" }],
+  listEnvironments: [
+    { limit: 0 },
+    { limit: 1.5 },
+    { limit: 10_000 },
+    { state: 'exploded' },
+    { cursor: 7 },
+  ],
+  getEnvironment: [
+    {},
+    { id: '' },
+    { id: '../../etc/passwd' },
+    { id: "x'; DROP TABLE environments;--" },
+  ],
   listAuditEvents: [{ limit: -1 }, { beforeSeq: 0 }, { target: 5 }],
   getSettings: [{ theme: 'dark' }],
   updateSettings: [
@@ -33,5 +44,7 @@ export const BAD_FIELDS: Record<CallName, unknown[]> = {
 };
 
 export function malformedCases(): Array<{ call: CallName; args: unknown }> {
-  return CALL_NAMES.flatMap((call) => [...UNIVERSALLY_BAD, ...BAD_FIELDS[call]].map((args) => ({ call, args })));
+  return CALL_NAMES.flatMap((call) =>
+    [...UNIVERSALLY_BAD, ...BAD_FIELDS[call]].map((args) => ({ call, args })),
+  );
 }

@@ -20,13 +20,19 @@ export type ServeProcess = {
 };
 
 /** Starts the real, built `genos serve` on a free port with a fresh data dir. */
-export async function startServe(opts: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServeProcess> {
+export async function startServe(
+  opts: { dataDir?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServeProcess> {
   if (!fs.existsSync(builtCli)) throw new Error(`${builtCli} is missing: run npm run build first`);
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'genos-serve-'));
-  const child = spawn(process.execPath, [builtCli, 'serve', '--port', '0', '--json', '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env },
-  });
+  const child = spawn(
+    process.execPath,
+    [builtCli, 'serve', '--port', '0', '--json', '--data-dir', dataDir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += String(d)));
   const first = await new Promise<string>((resolve, reject) => {
@@ -67,9 +73,17 @@ export function openWs(
 }
 
 /** Sends one frame and waits for the reply with the same id (or id null for unparseable frames). */
-export type Reply = { id: number | null; result?: unknown; error?: { code: string; message: string } };
+export type Reply = {
+  id: number | null;
+  result?: unknown;
+  error?: { code: string; message: string };
+};
 
-export function request(ws: WebSocket, frame: string | Buffer, expectId: number | null): Promise<Reply> {
+export function request(
+  ws: WebSocket,
+  frame: string | Buffer,
+  expectId: number | null,
+): Promise<Reply> {
   return new Promise((resolve) => {
     const onMessage = (data: WebSocket.RawData) => {
       const msg = JSON.parse(String(data)) as Reply | { event: string };

@@ -18,8 +18,14 @@ describe('one owner per data dir; the CLI goes through it', () => {
       // The CLI talks to the owner and sees the owner's own start in the audit log.
       const events = await runCli(['events', '--json', '--data-dir', dataDir]);
       expect(events.code, events.stderr).toBe(0);
-      const list = JSON.parse(events.stdout) as Array<{ action: string; actor: string; detail: { pid?: number } }>;
-      expect(list.some((e) => e.action === 'core.start' && e.detail.pid === serve.child.pid)).toBe(true);
+      const list = JSON.parse(events.stdout) as Array<{
+        action: string;
+        actor: string;
+        detail: { pid?: number };
+      }>;
+      expect(list.some((e) => e.action === 'core.start' && e.detail.pid === serve.child.pid)).toBe(
+        true,
+      );
 
       const ls = await runCli(['ls', '--json', '--data-dir', dataDir]);
       expect(ls.code, ls.stderr).toBe(0);

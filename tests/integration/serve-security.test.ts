@@ -3,15 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
 
 function get(port: number, path: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path, headers }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += String(d)));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-      })
-      .on('error', reject);
-  });
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
+    (resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path, headers }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += String(d)));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+        })
+        .on('error', reject);
+    },
+  );
 }
 
 describe('genos serve guards its door', () => {
@@ -32,7 +34,12 @@ describe('genos serve guards its door', () => {
   });
 
   it('never serves files outside the built UI', async () => {
-    for (const path of ['/../../package.json', '/%2e%2e/%2e%2e/package.json', '/..%2f..%2fpackage.json', '/assets/%00x.js']) {
+    for (const path of [
+      '/../../package.json',
+      '/%2e%2e/%2e%2e/package.json',
+      '/..%2f..%2fpackage.json',
+      '/assets/%00x.js',
+    ]) {
       const res = await get(serve.port, path);
       expect(res.body, path).not.toContain('"name": "genos"');
     }
@@ -41,15 +48,25 @@ describe('genos serve guards its door', () => {
   it('refuses a Host name it does not answer to (DNS rebinding)', async () => {
     expect((await get(serve.port, '/', { Host: `evil.example:${serve.port}` })).status).toBe(421);
     await expect(
-      openWs(serve.port, { token: serve.token, host: `evil.example:${serve.port}`, origin: `http://evil.example:${serve.port}` }),
+      openWs(serve.port, {
+        token: serve.token,
+        host: `evil.example:${serve.port}`,
+        origin: `http://evil.example:${serve.port}`,
+      }),
     ).rejects.toThrow(/refused: 403/);
   });
 
   it('refuses a WebSocket without the token, with a wrong token, or from a foreign Origin', async () => {
     await expect(openWs(serve.port)).rejects.toThrow(/refused: 401/);
-    await expect(openWs(serve.port, { token: 'x'.repeat(serve.token.length) })).rejects.toThrow(/refused: 401/);
-    await expect(openWs(serve.port, { token: serve.token, origin: 'http://evil.example' })).rejects.toThrow(/refused: 403/);
-    await expect(openWs(serve.port, { token: serve.token, origin: `http://127.0.0.1:${serve.port + 1}` })).rejects.toThrow(/refused: 403/);
+    await expect(openWs(serve.port, { token: 'x'.repeat(serve.token.length) })).rejects.toThrow(
+      /refused: 401/,
+    );
+    await expect(
+      openWs(serve.port, { token: serve.token, origin: 'http://evil.example' }),
+    ).rejects.toThrow(/refused: 403/);
+    await expect(
+      openWs(serve.port, { token: serve.token, origin: `http://127.0.0.1:${serve.port + 1}` }),
+    ).rejects.toThrow(/refused: 403/);
   });
 
   it('accepts the token from the page origin or from a non-browser client', async () => {
@@ -75,7 +92,11 @@ describe('genos serve guards its door', () => {
         if (msg.event === 'settingsChanged') resolve(msg.payload);
       }),
     );
-    const reply = await request(a, JSON.stringify({ id: 1, call: 'updateSettings', args: { patch: { theme: 'dark' } } }), 1);
+    const reply = await request(
+      a,
+      JSON.stringify({ id: 1, call: 'updateSettings', args: { patch: { theme: 'dark' } } }),
+      1,
+    );
     expect(reply.result).toMatchObject({ theme: 'dark' });
     expect(await pushed).toMatchObject({ theme: 'dark' });
     a.close();

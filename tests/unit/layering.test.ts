@@ -13,20 +13,48 @@ async function layeringErrors(file: string, code: string): Promise<string[]> {
 
 describe('layering rules (eslint.config.js)', () => {
   it('fail when the renderer imports main, Node or electron', async () => {
-    expect(await layeringErrors('renderer/src/x.ts', "import { startCore } from '../../main/core/app-core';\nexport { startCore };\n")).toHaveLength(1);
-    expect(await layeringErrors('renderer/src/x.ts', "import fs from 'node:fs';\nexport { fs };\n")).toHaveLength(1);
-    expect(await layeringErrors('renderer/src/x.ts', "import { ipcRenderer } from 'electron';\nexport { ipcRenderer };\n")).toHaveLength(1);
-    expect(await layeringErrors('renderer/src/x.ts', "import '../../preload/index';\n")).toHaveLength(1);
+    expect(
+      await layeringErrors(
+        'renderer/src/x.ts',
+        "import { startCore } from '../../main/core/app-core';\nexport { startCore };\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await layeringErrors('renderer/src/x.ts', "import fs from 'node:fs';\nexport { fs };\n"),
+    ).toHaveLength(1);
+    expect(
+      await layeringErrors(
+        'renderer/src/x.ts',
+        "import { ipcRenderer } from 'electron';\nexport { ipcRenderer };\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await layeringErrors('renderer/src/x.ts', "import '../../preload/index';\n"),
+    ).toHaveLength(1);
   });
 
   it('let the renderer import the contract', async () => {
-    expect(await layeringErrors('renderer/src/x.ts', "import type { HostInfo } from '../../preload/contract';\nexport type { HostInfo };\n")).toEqual([]);
+    expect(
+      await layeringErrors(
+        'renderer/src/x.ts',
+        "import type { HostInfo } from '../../preload/contract';\nexport type { HostInfo };\n",
+      ),
+    ).toEqual([]);
   });
 
   it('fail when the contract imports electron or Node', async () => {
-    expect(await layeringErrors('preload/contract.ts', "import { ipcRenderer } from 'electron';\nexport { ipcRenderer };\n")).toHaveLength(1);
-    expect(await layeringErrors('preload/contract.ts', "import path from 'path';\nexport { path };\n")).toHaveLength(1);
-    expect(await layeringErrors('preload/contract.ts', "import os from 'node:os';\nexport { os };\n")).toHaveLength(1);
+    expect(
+      await layeringErrors(
+        'preload/contract.ts',
+        "import { ipcRenderer } from 'electron';\nexport { ipcRenderer };\n",
+      ),
+    ).toHaveLength(1);
+    expect(
+      await layeringErrors('preload/contract.ts', "import path from 'path';\nexport { path };\n"),
+    ).toHaveLength(1);
+    expect(
+      await layeringErrors('preload/contract.ts', "import os from 'node:os';\nexport { os };\n"),
+    ).toHaveLength(1);
   });
 
   it('keep electron inside main/shell', async () => {
@@ -38,7 +66,9 @@ describe('layering rules (eslint.config.js)', () => {
   it('pass on the real tree', async () => {
     const results = await eslint.lintFiles(['main', 'preload', 'renderer']);
     const violations = results.flatMap((r) =>
-      r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${r.filePath}: ${m.message}`),
+      r.messages
+        .filter((m) => m.ruleId === 'no-restricted-imports')
+        .map((m) => `${r.filePath}: ${m.message}`),
     );
     expect(violations).toEqual([]);
   });

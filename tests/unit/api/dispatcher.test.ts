@@ -38,7 +38,9 @@ describe('dispatcher', () => {
   it('passes parsed arguments through and wraps the result', async () => {
     const { handlers, reached } = spyHandlers();
     const dispatch = createDispatcher(handlers);
-    expect(await dispatch('hostInfo', { refresh: true }, trusted)).toEqual({ result: { ok: 'hostInfo' } });
+    expect(await dispatch('hostInfo', { refresh: true }, trusted)).toEqual({
+      result: { ok: 'hostInfo' },
+    });
     expect(reached).toHaveBeenCalledWith('hostInfo', { refresh: true });
   });
 
@@ -47,7 +49,9 @@ describe('dispatcher', () => {
     const dispatch = createDispatcher(handlers);
     const reply = await dispatch('ping', {}, { transport: 'electron', trusted: false });
     expect(reply.error?.code).toBe('FORBIDDEN');
-    expect((await dispatch('nope', {}, { transport: 'electron', trusted: false })).error?.code).toBe('FORBIDDEN');
+    expect(
+      (await dispatch('nope', {}, { transport: 'electron', trusted: false })).error?.code,
+    ).toBe('FORBIDDEN');
     expect(reached).not.toHaveBeenCalled();
   });
 

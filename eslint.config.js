@@ -49,9 +49,17 @@ export const layering = {
         name: 'electron',
         message: 'Only main/shell/* may import electron; the core must run under plain Node.',
       },
+      {
+        name: 'better-sqlite3',
+        message: 'Only main/store (and the data dir lock) may touch SQLite; use the Store.',
+      },
     ],
     patterns: [{ group: ['**/renderer/**'], message: 'main may not import the renderer.' }],
   },
+};
+layering.sqlOwners = {
+  ...layering.main,
+  paths: layering.main.paths.filter((p) => p.name !== 'better-sqlite3'),
 };
 
 export default tseslint.config(
@@ -85,6 +93,10 @@ export default tseslint.config(
     files: ['main/**/*.ts'],
     ignores: ['main/shell/**'],
     rules: { 'no-restricted-imports': ['error', layering.main] },
+  },
+  {
+    files: ['main/store/**/*.ts', 'main/core/data-dir-lock.ts'],
+    rules: { 'no-restricted-imports': ['error', layering.sqlOwners] },
   },
   prettier,
 );

@@ -14,14 +14,27 @@ const [dataDir, roundArg] = process.argv.slice(2);
 if (!dataDir || !roundArg) throw new Error('usage: store-crash-child.ts <dataDir> <round>');
 const round = Number(roundArg);
 
-// fs.writeSync on fd 1: nothing buffered in this process, so a reported line can never be
-// lost with the process, and nothing is reported before it happened.
+// fs.writeSync on fd 1: nothing buffered in this process, so a reported line can never be lost
+// with the process, and nothing is reported before it happened. The pipe may be non-blocking;
+// when the parent is slow to read, wait for room instead of failing.
+function say(line: string): void {
+  const buf = Buffer.from(`${line}\n`);
+  for (let off = 0; off < buf.length;) {
+    try {
+      off += fs.writeSync(1, buf, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
+}
+
 function report(claim: CrashClaim): void {
-  fs.writeSync(1, `C ${JSON.stringify(claim)}\n`);
+  say(`C ${JSON.stringify(claim)}`);
 }
 
 const store = openStore(dataDir);
-fs.writeSync(1, `READY ${store.listEnvironments({ limit: 1 }).total}\n`);
+say(`READY ${store.listEnvironments({ limit: 1 }).total}`);
 
 const STATES: EnvironmentState[] = [
   'provisioning',

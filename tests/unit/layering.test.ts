@@ -63,6 +63,12 @@ describe('layering rules (eslint.config.js)', () => {
     expect(await layeringErrors('main/shell/x.ts', code)).toEqual([]);
   });
 
+  it('keep SQLite inside the store', async () => {
+    const code = "import Database from 'better-sqlite3';\nexport { Database };\n";
+    expect(await layeringErrors('main/api/x.ts', code)).toHaveLength(1);
+    expect(await layeringErrors('main/store/x.ts', code)).toEqual([]);
+  });
+
   it('pass on the real tree', async () => {
     const results = await eslint.lintFiles(['main', 'preload', 'renderer']);
     const violations = results.flatMap((r) =>

@@ -5,6 +5,9 @@
  * the renderer and main alike.
  */
 import { z } from 'zod';
+import { Backend } from './spec.js';
+
+export * from './spec.js';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -52,9 +55,6 @@ export const EnvironmentState = z.enum([
   'deleting',
 ]);
 export type EnvironmentState = z.infer<typeof EnvironmentState>;
-
-export const Backend = z.enum(['qemu', 'docker']);
-export type Backend = z.infer<typeof Backend>;
 
 export const EnvironmentSummary = z.object({
   id: Id,

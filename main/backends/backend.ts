@@ -1,0 +1,95 @@
+import type { Duplex } from 'node:stream';
+import type { EnvironmentSpec, HostInfo } from '../../preload/contract.js';
+
+/**
+ * The one interface both backends implement. A backend owns its processes (qemu, containers) and
+ * knows how to find them again; the orchestrator owns state and the store. Methods take the
+ * environment's id, spec and the handles the backend returned earlier (persisted by the
+ * orchestrator in environments.handles_json), so a backend keeps no state that a restart loses.
+ */
+
+/** What a backend needs to find its instance again after an app restart. JSON-serialisable. */
+export type BackendHandles = Record<string, string | number | boolean | null>;
+
+export type EnvRef = { id: string; spec: EnvironmentSpec; handles: BackendHandles };
+
+/** The exact launch, shown to the user before it happens (`genos up --dry-run`, the dry-run panel). */
+export type LaunchPlan =
+  | { backend: 'qemu'; binary: string; argv: string[]; runtimeDir: string; notes: string[] }
+  | { backend: 'docker'; image: string; createOptions: Record<string, unknown>; notes: string[] };
+
+export type RuntimeStatus =
+  | { state: 'running' | 'paused'; pid?: number; since?: string }
+  | { state: 'stopped'; exitCode: number | null; reason: string }
+  | { state: 'missing'; reason: string };
+
+export type Stats = {
+  at: string;
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number | null;
+  netRxBytes: number;
+  netTxBytes: number;
+  blockReadBytes: number;
+  blockWriteBytes: number;
+};
+
+export type SnapshotKind = 'disk' | 'live' | 'commit';
+export type SnapshotInfo = {
+  name: string;
+  kind: SnapshotKind;
+  createdAt: string;
+  sizeBytes: number | null;
+};
+
+/** A bidirectional byte stream to the environment's console (serial socket, exec TTY). */
+export type ConsoleStream = {
+  stream: Duplex;
+  resize?(cols: number, rows: number): Promise<void>;
+  close(): void;
+};
+
+/** Where the display bridge connects: a unix socket speaking RFB (VNC) or SPICE. Never TCP. */
+export type DisplayEndpoint =
+  { protocol: 'vnc' | 'spice'; socketPath: string } | { protocol: 'none'; reason: string };
+
+export type Progress = (p: {
+  stage: string;
+  done?: number;
+  total?: number;
+  message?: string;
+}) => void;
+
+export interface Backend {
+  readonly kind: 'qemu' | 'docker';
+  plan(env: EnvRef, host: HostInfo): Promise<LaunchPlan>;
+  /** Creates what the environment needs (disk overlay, container) and returns the handles. */
+  create(
+    env: EnvRef,
+    host: HostInfo,
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<BackendHandles>;
+  start(
+    env: EnvRef,
+    host: HostInfo,
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<BackendHandles>;
+  /** Graceful stop (ACPI power-down / SIGTERM), then force after timeoutMs. */
+  stop(env: EnvRef, timeoutMs: number): Promise<void>;
+  kill(env: EnvRef): Promise<void>;
+  pause(env: EnvRef): Promise<void>;
+  resume(env: EnvRef): Promise<void>;
+  snapshot(env: EnvRef, name: string, kind: SnapshotKind): Promise<SnapshotInfo>;
+  restore(env: EnvRef, name: string): Promise<void>;
+  deleteSnapshot(env: EnvRef, name: string): Promise<void>;
+  /** Removes everything create() made. Idempotent. */
+  remove(env: EnvRef): Promise<void>;
+  inspect(env: EnvRef): Promise<RuntimeStatus>;
+  stats(env: EnvRef): Promise<Stats>;
+  openConsole(env: EnvRef): Promise<ConsoleStream>;
+  openDisplay(env: EnvRef): Promise<DisplayEndpoint>;
+  /** Instances of this backend that GenOS started and that run now, for re-adoption at start-up. */
+  listRunning(): Promise<Array<{ envId: string; handles: BackendHandles }>>;
+}

@@ -5,7 +5,7 @@
  * the renderer and main alike.
  */
 import { z } from 'zod';
-import { Backend } from './spec.js';
+import { Backend, EnvironmentSpec } from './spec.js';
 
 export * from './spec.js';
 
@@ -134,6 +134,24 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
+/** The exact launch a backend will make, shown before it happens (dry run). */
+export const LaunchPlan = z.discriminatedUnion('backend', [
+  z.object({
+    backend: z.literal('qemu'),
+    binary: z.string(),
+    argv: z.array(z.string()),
+    runtimeDir: z.string(),
+    notes: z.array(z.string()),
+  }),
+  z.object({
+    backend: z.literal('docker'),
+    image: z.string(),
+    createOptions: z.record(z.string(), z.unknown()),
+    notes: z.array(z.string()),
+  }),
+]);
+export type LaunchPlan = z.infer<typeof LaunchPlan>;
+
 // ---------------------------------------------------------------------------------------------
 // Calls: name -> { args, result }. Every call takes exactly one object, strict, so stray or
 // misspelled fields are refused rather than ignored.
@@ -170,6 +188,22 @@ export const calls = {
     }),
     z.object({ items: z.array(AuditEvent) }),
   ),
+  createEnvironment: call(
+    z.strictObject({ spec: EnvironmentSpec, start: z.boolean().optional() }),
+    z.object({ items: z.array(EnvironmentSummary) }),
+  ),
+  planEnvironment: call(z.strictObject({ spec: EnvironmentSpec }), LaunchPlan),
+  startEnvironment: call(z.strictObject({ id: Id }), EnvironmentSummary),
+  stopEnvironment: call(
+    z.strictObject({ id: Id, timeoutSec: z.number().int().min(1).max(3600).optional() }),
+    EnvironmentSummary,
+  ),
+  killEnvironment: call(z.strictObject({ id: Id }), EnvironmentSummary),
+  pauseEnvironment: call(z.strictObject({ id: Id }), EnvironmentSummary),
+  resumeEnvironment: call(z.strictObject({ id: Id }), EnvironmentSummary),
+  restartEnvironment: call(z.strictObject({ id: Id }), EnvironmentSummary),
+  deleteEnvironment: call(z.strictObject({ id: Id }), z.object({ deleted: z.literal(true) })),
+  cancelOperation: call(z.strictObject({ id: Id }), z.object({ cancelled: z.boolean() })),
   getSettings: call(NoArgs, Settings),
   updateSettings: call(z.strictObject({ patch: Settings.partial().strict() }), Settings),
 } as const;

@@ -5,6 +5,7 @@ import type { Audit } from '../core/audit.js';
 import type { EventBus } from './event-bus.js';
 import type { Handlers } from './dispatcher.js';
 import { GenosError } from '../core/errors.js';
+import type { Orchestrator } from '../orchestrator/orchestrator.js';
 
 export type HandlerDeps = {
   store: Store;
@@ -12,10 +13,12 @@ export type HandlerDeps = {
   audit: Audit;
   bus: EventBus;
   appInfo: AppInfo;
+  orchestrator: Orchestrator;
 };
 
 /** The contract's calls, implemented by the core services. Arguments arrive already parsed. */
-export function createHandlers({ store, hostInfo, audit, bus, appInfo }: HandlerDeps): Handlers {
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { store, hostInfo, audit, bus, appInfo, orchestrator } = deps;
   return {
     ping: () => ({ pong: true, at: new Date().toISOString() }),
     appInfo: () => appInfo,
@@ -27,6 +30,31 @@ export function createHandlers({ store, hostInfo, audit, bus, appInfo }: Handler
       return env;
     },
     listAuditEvents: (args) => store.listEvents(args),
+    createEnvironment: async ({ spec, start }, ctx) => {
+      const items = orchestrator.create(spec, ctx.transport);
+      // Starting takes long (provisioning, boot); its progress arrives as environmentChanged
+      // events and a failure leaves the environment failed with the reason.
+      if (start)
+        for (const env of items) orchestrator.start(env.id, ctx.transport).catch(() => undefined);
+      return { items };
+    },
+    planEnvironment: ({ spec }) => orchestrator.plan(spec),
+    startEnvironment: ({ id }, ctx) => orchestrator.start(id, ctx.transport),
+    stopEnvironment: ({ id, timeoutSec }, ctx) =>
+      orchestrator.stop(
+        id,
+        ctx.transport,
+        timeoutSec === undefined ? undefined : timeoutSec * 1000,
+      ),
+    killEnvironment: ({ id }, ctx) => orchestrator.kill(id, ctx.transport),
+    pauseEnvironment: ({ id }, ctx) => orchestrator.pause(id, ctx.transport),
+    resumeEnvironment: ({ id }, ctx) => orchestrator.resume(id, ctx.transport),
+    restartEnvironment: ({ id }, ctx) => orchestrator.restart(id, ctx.transport),
+    deleteEnvironment: async ({ id }, ctx) => {
+      await orchestrator.remove(id, ctx.transport);
+      return { deleted: true as const };
+    },
+    cancelOperation: ({ id }) => ({ cancelled: orchestrator.cancel(id) }),
     getSettings: () => store.getSettings(),
     updateSettings: ({ patch }, ctx) => {
       const settings = store.updateSettings(patch);

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { EnvironmentSpec, HostInfo } from '../../preload/contract.js';
+import type { EnvironmentSpec, HostInfo, LaunchPlan } from '../../preload/contract.js';
 
 /**
  * The one interface both backends implement. A backend owns its processes (qemu, containers) and
@@ -14,9 +14,7 @@ export type BackendHandles = Record<string, string | number | boolean | null>;
 export type EnvRef = { id: string; spec: EnvironmentSpec; handles: BackendHandles };
 
 /** The exact launch, shown to the user before it happens (`genos up --dry-run`, the dry-run panel). */
-export type LaunchPlan =
-  | { backend: 'qemu'; binary: string; argv: string[]; runtimeDir: string; notes: string[] }
-  | { backend: 'docker'; image: string; createOptions: Record<string, unknown>; notes: string[] };
+export type { LaunchPlan };
 
 export type RuntimeStatus =
   | { state: 'running' | 'paused'; pid?: number; since?: string }

@@ -10,6 +10,10 @@ import { lockDataDir } from './data-dir-lock.js';
 import { HostInfoCache } from './host-info-cache.js';
 import { Audit } from './audit.js';
 import { GENOS_VERSION } from './version.js';
+import { Orchestrator } from '../orchestrator/orchestrator.js';
+import { reconcile } from '../orchestrator/reconcile.js';
+import { createBackendResolver, type BackendLoader } from '../backends/registry.js';
+import type { Backend as BackendKind } from '../../preload/contract.js';
 import { MAX_SOCKET_PATH, OWNER_SOCKET_NAME, startOwnerSocket } from '../transport/owner-socket.js';
 
 export type CoreOptions = {
@@ -19,6 +23,8 @@ export type CoreOptions = {
   ownerSocket: boolean;
   /** Replaces the real probe (unit tests only). */
   probe?: () => Promise<HostInfo>;
+  /** Replaces the real backends (unit tests only). */
+  backends?: Partial<Record<BackendKind, BackendLoader>>;
 };
 
 export type Core = {
@@ -28,8 +34,19 @@ export type Core = {
   readonly store: Store;
   readonly audit: Audit;
   readonly appInfo: AppInfo;
+  readonly orchestrator: Orchestrator;
   dispose(): Promise<void>;
 };
+
+const RECONCILE_INTERVAL_MS = 5000;
+
+/** The real backends, loaded on first use. */
+function defaultBackends(
+  _dataDir: string,
+  _host: () => Promise<HostInfo>,
+): Partial<Record<BackendKind, BackendLoader>> {
+  return {};
+}
 
 /**
  * The composition root: builds the services in dependency order and disposes them in reverse.
@@ -69,7 +86,34 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       startedAt: new Date().toISOString(),
       mode: opts.mode,
     };
-    const dispatch = createDispatcher(createHandlers({ store, hostInfo, audit, bus, appInfo }));
+    const backend = createBackendResolver(
+      opts.backends ?? defaultBackends(dataDir, () => hostInfo.get()),
+    );
+    const orchestratorDeps = {
+      store,
+      audit,
+      bus,
+      backend,
+      hostInfo: () => hostInfo.get(),
+      settings: () => store.getSettings(),
+    };
+    const orchestrator = new Orchestrator(orchestratorDeps);
+    const dispatch = createDispatcher(
+      createHandlers({ store, hostInfo, audit, bus, appInfo, orchestrator }),
+    );
+
+    if (opts.mode !== 'cli') {
+      // The owner reconciles: at start-up (re-adopt what survived us, settle what a crash cut
+      // short), then every few seconds to notice VMs and containers that died.
+      await reconcile(orchestrator, orchestratorDeps, { startup: true }).catch((err) =>
+        console.error('genos: start-up reconciliation failed:', err),
+      );
+      const timer = setInterval(() => {
+        void reconcile(orchestrator, orchestratorDeps, { startup: false }).catch(() => undefined);
+      }, RECONCILE_INTERVAL_MS);
+      timer.unref();
+      disposers.push(() => clearInterval(timer));
+    }
 
     if (useSocket) {
       const owner = await startOwnerSocket(socketPath, { dispatch, bus });
@@ -93,7 +137,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
         });
       });
     }
-    return { dataDir, dispatch, bus, store, audit, appInfo, dispose };
+    return { dataDir, dispatch, bus, store, audit, appInfo, orchestrator, dispose };
   } catch (err) {
     await dispose();
     throw err;

@@ -152,6 +152,50 @@ export const LaunchPlan = z.discriminatedUnion('backend', [
 ]);
 export type LaunchPlan = z.infer<typeof LaunchPlan>;
 
+export const TaskInfo = z.object({
+  id: z.string(),
+  /** What kind of long work: image.import, image.convert, env.start, ... */
+  kind: z.string(),
+  title: z.string(),
+  target: z.string().nullable(),
+  state: z.enum(['running', 'done', 'failed', 'cancelled']),
+  stage: z.string().nullable(),
+  /** Progress so far, in the stage's unit (bytes, percent); null when unknown. */
+  done: z.number().nullable(),
+  total: z.number().nullable(),
+  message: z.string().nullable(),
+  startedAt: IsoTime,
+  endedAt: IsoTime.nullable(),
+  error: ApiErrorShape.nullable(),
+  /** What the work produced (e.g. the image record), once done. */
+  result: z.unknown().optional(),
+});
+export type TaskInfo = z.infer<typeof TaskInfo>;
+
+export const ImageFormat = z.enum(['qcow2', 'raw', 'vdi', 'vhdx', 'vmdk', 'iso']);
+export type ImageFormat = z.infer<typeof ImageFormat>;
+
+export const ImageRecord = z.object({
+  id: z.string(),
+  name: z.string(),
+  path: z.string(),
+  format: ImageFormat,
+  virtualSize: z.number(),
+  actualSize: z.number(),
+  source: z.string().nullable(),
+  sha256: z.string().nullable(),
+  createdAt: IsoTime,
+  /** Environments whose spec uses this image. */
+  usedBy: z.array(z.string()),
+});
+export type ImageRecord = z.infer<typeof ImageRecord>;
+
+const HostPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'a path cannot contain NUL');
+
 // ---------------------------------------------------------------------------------------------
 // Calls: name -> { args, result }. Every call takes exactly one object, strict, so stray or
 // misspelled fields are refused rather than ignored.
@@ -204,6 +248,32 @@ export const calls = {
   restartEnvironment: call(z.strictObject({ id: Id }), EnvironmentSummary),
   deleteEnvironment: call(z.strictObject({ id: Id }), z.object({ deleted: z.literal(true) })),
   cancelOperation: call(z.strictObject({ id: Id }), z.object({ cancelled: z.boolean() })),
+  listTasks: call(NoArgs, z.object({ items: z.array(TaskInfo) })),
+  cancelTask: call(
+    z.strictObject({ id: z.string().min(1).max(64) }),
+    z.object({ cancelled: z.boolean() }),
+  ),
+  listImages: call(NoArgs, z.object({ items: z.array(ImageRecord) })),
+  /** Long work: returns at once with the task; progress and the result arrive as taskUpdated. */
+  importImage: call(
+    z.strictObject({
+      /** A file the user chose or dropped; main re-checks it (regular file, readable, safe). */
+      path: HostPath,
+      mode: z.enum(['copy', 'reference']),
+      format: ImageFormat.optional(),
+      name: z.string().min(1).max(200).optional(),
+    }),
+    z.object({ task: TaskInfo }),
+  ),
+  convertImage: call(
+    z.strictObject({
+      id: Id,
+      format: ImageFormat.exclude(['iso']),
+      name: z.string().min(1).max(200).optional(),
+    }),
+    z.object({ task: TaskInfo }),
+  ),
+  deleteImage: call(z.strictObject({ id: Id }), z.object({ deleted: z.literal(true) })),
   getSettings: call(NoArgs, Settings),
   updateSettings: call(z.strictObject({ patch: Settings.partial().strict() }), Settings),
 } as const;
@@ -223,6 +293,7 @@ export const events = {
   auditAppended: AuditEvent,
   hostInfoChanged: HostInfo,
   environmentChanged: EnvironmentSummary,
+  taskUpdated: TaskInfo,
 } as const;
 
 export type Events = typeof events;

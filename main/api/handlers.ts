@@ -6,6 +6,8 @@ import type { EventBus } from './event-bus.js';
 import type { Handlers } from './dispatcher.js';
 import { GenosError } from '../core/errors.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { TaskManager } from '../core/tasks.js';
+import type { ImageLibraryService } from '../images/image-library.js';
 
 export type HandlerDeps = {
   store: Store;
@@ -14,11 +16,13 @@ export type HandlerDeps = {
   bus: EventBus;
   appInfo: AppInfo;
   orchestrator: Orchestrator;
+  tasks: TaskManager;
+  images: ImageLibraryService;
 };
 
 /** The contract's calls, implemented by the core services. Arguments arrive already parsed. */
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const { store, hostInfo, audit, bus, appInfo, orchestrator } = deps;
+  const { store, hostInfo, audit, bus, appInfo, orchestrator, tasks, images } = deps;
   return {
     ping: () => ({ pong: true, at: new Date().toISOString() }),
     appInfo: () => appInfo,
@@ -55,6 +59,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { deleted: true as const };
     },
     cancelOperation: ({ id }) => ({ cancelled: orchestrator.cancel(id) }),
+    listTasks: () => ({ items: tasks.list() }),
+    cancelTask: ({ id }) => ({ cancelled: tasks.cancel(id) }),
+    listImages: () => ({ items: images.list() }),
+    importImage: (args, ctx) => ({ task: images.startImport(args, ctx.transport) }),
+    convertImage: (args, ctx) => ({ task: images.startConvert(args, ctx.transport) }),
+    deleteImage: ({ id }, ctx) => {
+      images.remove(id, ctx.transport);
+      return { deleted: true as const };
+    },
     getSettings: () => store.getSettings(),
     updateSettings: ({ patch }, ctx) => {
       const settings = store.updateSettings(patch);

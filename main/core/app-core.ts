@@ -10,6 +10,8 @@ import { lockDataDir } from './data-dir-lock.js';
 import { HostInfoCache } from './host-info-cache.js';
 import { Audit } from './audit.js';
 import { GENOS_VERSION } from './version.js';
+import { TaskManager } from './tasks.js';
+import { ImageLibraryService } from '../images/image-library.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { reconcile } from '../orchestrator/reconcile.js';
 import { createBackendResolver, type BackendLoader } from '../backends/registry.js';
@@ -35,6 +37,8 @@ export type Core = {
   readonly audit: Audit;
   readonly appInfo: AppInfo;
   readonly orchestrator: Orchestrator;
+  readonly tasks: TaskManager;
+  readonly images: ImageLibraryService;
   dispose(): Promise<void>;
 };
 
@@ -98,8 +102,11 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       settings: () => store.getSettings(),
     };
     const orchestrator = new Orchestrator(orchestratorDeps);
+    const tasks = new TaskManager(bus);
+    disposers.push(() => tasks.dispose());
+    const images = new ImageLibraryService(dataDir, { store, audit, tasks });
     const dispatch = createDispatcher(
-      createHandlers({ store, hostInfo, audit, bus, appInfo, orchestrator }),
+      createHandlers({ store, hostInfo, audit, bus, appInfo, orchestrator, tasks, images }),
     );
 
     if (opts.mode !== 'cli') {
@@ -137,7 +144,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
         });
       });
     }
-    return { dataDir, dispatch, bus, store, audit, appInfo, orchestrator, dispose };
+    return { dataDir, dispatch, bus, store, audit, appInfo, orchestrator, tasks, images, dispose };
   } catch (err) {
     await dispose();
     throw err;

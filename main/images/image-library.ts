@@ -1,0 +1,145 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ImageFormat, ImageRecord, TaskInfo } from '../../preload/contract.js';
+import type { Store } from '../store/store.js';
+import type { Audit } from '../core/audit.js';
+import type { TaskManager } from '../core/tasks.js';
+import { GenosError } from '../core/errors.js';
+import { importImage } from './import.js';
+import { convertImage } from './convert.js';
+import type { DiskFormat, ImageLibrary } from './types.js';
+
+/**
+ * The image library as the API sees it: records in the store, files in <dataDir>/images (copies)
+ * or where the user keeps them (references), and the long work on them run as tasks.
+ */
+export class ImageLibraryService {
+  readonly dir: string;
+
+  constructor(
+    dataDir: string,
+    private readonly deps: { store: Store; audit: Audit; tasks: TaskManager },
+  ) {
+    this.dir = path.join(dataDir, 'images');
+  }
+
+  library(): ImageLibrary {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const referenced = this.deps.store
+      .listImages()
+      .map((i) => i.path)
+      .filter((p) => path.dirname(p) !== this.dir);
+    return { dir: this.dir, referenced };
+  }
+
+  list(): ImageRecord[] {
+    const users = new Map<string, string[]>();
+    for (const env of this.deps.store.listEnvironments({ limit: 500 }).items) {
+      const image = (env.spec as { image?: { kind?: string; imageId?: string } }).image;
+      if (image?.kind === 'library' && image.imageId)
+        users.set(image.imageId, [...(users.get(image.imageId) ?? []), env.name]);
+    }
+    return this.deps.store.listImages().map((i) => ({ ...i, usedBy: users.get(i.id) ?? [] }));
+  }
+
+  get(id: string): ImageRecord {
+    const image = this.list().find((i) => i.id === id);
+    if (!image)
+      throw new GenosError('NOT_FOUND', `There is no image with id "${id}" in the library.`);
+    return image;
+  }
+
+  startImport(
+    req: { path: string; mode: 'copy' | 'reference'; format?: ImageFormat; name?: string },
+    actor: string,
+  ): TaskInfo {
+    const title = `Import ${path.basename(req.path)}`;
+    return this.deps.tasks.start('image.import', title, null, async ({ signal, progress }) => {
+      const imported = await importImage({
+        source: req.path,
+        library: this.library(),
+        mode: req.mode,
+        ...(req.format ? { format: req.format } : {}),
+        ...(req.name ? { name: req.name } : {}),
+        signal,
+        onProgress: progress,
+      });
+      const { mode: _mode, info: _info, ...record } = imported;
+      const saved = this.deps.store.insertImage(record);
+      this.deps.audit.record({
+        actor,
+        action: 'image.import',
+        target: saved.id,
+        outcome: 'ok',
+        detail: { name: saved.name, format: saved.format, mode: req.mode },
+      });
+      return { ...saved, usedBy: [] };
+    });
+  }
+
+  startConvert(req: { id: string; format: DiskFormat; name?: string }, actor: string): TaskInfo {
+    const source = this.get(req.id);
+    const name = req.name ?? `${source.name}-${req.format}`;
+    return this.deps.tasks.start(
+      'image.convert',
+      `Convert ${source.name} to ${req.format}`,
+      source.id,
+      async ({ signal, progress }) => {
+        const library = this.library();
+        const output = path.join(
+          this.dir,
+          `${path.basename(name).replace(/[^A-Za-z0-9._-]/g, '_')}.${req.format === 'raw' ? 'img' : req.format}`,
+        );
+        const converted = await convertImage({
+          source: source.path,
+          sourceFormat: source.format,
+          output,
+          outputFormat: req.format,
+          library,
+          signal,
+          onProgress: progress,
+        });
+        const saved = this.deps.store.insertImage({
+          name,
+          path: converted.path,
+          format: converted.format,
+          virtualSize: source.virtualSize,
+          actualSize: converted.actualSize,
+          source: `converted from ${source.id}`,
+          sha256: converted.sha256,
+        });
+        this.deps.audit.record({
+          actor,
+          action: 'image.convert',
+          target: saved.id,
+          outcome: 'ok',
+          detail: { from: source.id, format: req.format },
+        });
+        return { ...saved, usedBy: [] };
+      },
+    );
+  }
+
+  /** Forgets the image; a copy in the library is deleted, a referenced file is left where it is. */
+  remove(id: string, actor: string): void {
+    const image = this.get(id);
+    if (image.usedBy.length) {
+      throw new GenosError(
+        'CONFLICT',
+        `${image.name} is used by ${image.usedBy.join(', ')}; delete those environments first.`,
+      );
+    }
+    this.deps.store.deleteImage(id);
+    if (path.dirname(image.path) === this.dir) {
+      fs.rmSync(image.path, { force: true });
+      fs.rmSync(`${image.path}.sha256`, { force: true });
+    }
+    this.deps.audit.record({
+      actor,
+      action: 'image.delete',
+      target: id,
+      outcome: 'ok',
+      detail: { name: image.name },
+    });
+  }
+}

@@ -1,0 +1,127 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskInfo } from '../../preload/contract.js';
+import { backendAvailable } from '../helpers/backends.js';
+import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
+
+/**
+ * Every taskUpdated push since the socket opened: a fast task can end in the same packet as the
+ * reply that announced it, before a listener added after the reply would hear it.
+ */
+function recordTasks(ws: WebSocket) {
+  const seen: TaskInfo[] = [];
+  const waiters: Array<() => void> = [];
+  ws.on('message', (d) => {
+    const msg = JSON.parse(String(d));
+    if (msg.event !== 'taskUpdated') return;
+    seen.push(msg.payload);
+    for (const w of waiters.splice(0)) w();
+  });
+  return async function taskEnd(taskId: string): Promise<TaskInfo[]> {
+    for (;;) {
+      const mine = seen.filter((t) => t.id === taskId);
+      if (mine.some((t) => t.state !== 'running')) return mine;
+      await new Promise<void>((r) => waiters.push(r));
+    }
+  };
+}
+
+describe.runIf(backendAvailable('qemu-img'))(
+  'the image library over the API of genos serve',
+  () => {
+    let serve: ServeProcess;
+    let ws: WebSocket;
+    let taskEnd: ReturnType<typeof recordTasks>;
+    let id = 0;
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-api-images-'));
+    const call = async (name: string, args: unknown) => {
+      const reply = await request(ws, JSON.stringify({ id: ++id, call: name, args }), id);
+      return reply;
+    };
+
+    beforeAll(async () => {
+      serve = await startServe();
+      ws = await openWs(serve.port, { token: serve.token });
+      taskEnd = recordTasks(ws);
+    });
+    afterAll(async () => {
+      ws.close();
+      await serve.stop();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    });
+
+    it('imports, lists, converts and deletes an image, with progress as task events', async () => {
+      const source = path.join(tmp, 'disk.qcow2');
+      execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', source, '64M']);
+      const started = await call('importImage', { path: source, mode: 'copy', name: 'disk' });
+      const task = (started.result as { task: TaskInfo }).task;
+      expect(task).toMatchObject({ kind: 'image.import', state: 'running' });
+      const updates = await taskEnd(task.id);
+      const last = updates.at(-1)!;
+      expect(last.state, JSON.stringify(last.error)).toBe('done');
+      const image = last.result as { id: string; format: string; path: string; sha256: string };
+      expect(image).toMatchObject({ format: 'qcow2', virtualSize: 64 * 1024 * 1024 });
+      expect(image.path.startsWith(path.join(serve.dataDir, 'images'))).toBe(true);
+      expect(fs.existsSync(image.path)).toBe(true);
+
+      const listed = (await call('listImages', {})).result as {
+        items: Array<{ id: string; usedBy: string[] }>;
+      };
+      expect(listed.items.map((i) => i.id)).toEqual([image.id]);
+
+      const conv = (await call('convertImage', { id: image.id, format: 'raw' })).result as {
+        task: TaskInfo;
+      };
+      const convEnd = (await taskEnd(conv.task.id)).at(-1)!;
+      expect(convEnd.state, JSON.stringify(convEnd.error)).toBe('done');
+      const raw = convEnd.result as { id: string; format: string; path: string };
+      expect(raw.format).toBe('raw');
+      expect(fs.statSync(raw.path).size).toBe(64 * 1024 * 1024);
+
+      expect((await call('deleteImage', { id: image.id })).result).toEqual({ deleted: true });
+      expect(fs.existsSync(image.path)).toBe(false);
+      const audit = (await call('listAuditEvents', { limit: 20 })).result as {
+        items: Array<{ action: string }>;
+      };
+      expect(audit.items.map((e) => e.action)).toEqual(
+        expect.arrayContaining(['image.import', 'image.convert', 'image.delete']),
+      );
+    });
+
+    it('refuses a hostile image as a failed task that says why, and records nothing', async () => {
+      const hostile = path.join(tmp, 'hostile.qcow2');
+      execFileSync('qemu-img', [
+        'create',
+        '-q',
+        '-f',
+        'qcow2',
+        '-F',
+        'raw',
+        '-b',
+        '/etc/passwd',
+        hostile,
+        '1M',
+      ]);
+      const started = (await call('importImage', { path: hostile, mode: 'reference' })).result as {
+        task: TaskInfo;
+      };
+      const end = (await taskEnd(started.task.id)).at(-1)!;
+      expect(end.state).toBe('failed');
+      expect(end.error?.message).toMatch(/backing file/i);
+      expect(end.error?.message).toContain('/etc/passwd');
+      const missing = (
+        await call('importImage', { path: path.join(tmp, 'nope.img'), mode: 'copy' })
+      ).result as { task: TaskInfo };
+      const missingEnd = (await taskEnd(missing.task.id)).at(-1)!;
+      expect(missingEnd).toMatchObject({ state: 'failed', error: { code: 'NOT_FOUND' } });
+      const listed = (await call('listImages', {})).result as { items: unknown[] };
+      expect(
+        listed.items.filter((i) => (i as { name: string }).name.startsWith('hostile')),
+      ).toEqual([]);
+    });
+  },
+);

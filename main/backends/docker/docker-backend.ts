@@ -1,0 +1,185 @@
+/**
+ * The Docker backend: environments as hardened containers on a Docker-compatible engine (Docker,
+ * or Podman's compat API). Lifecycle lives in DockerLifecycle; this adds what runs against a live
+ * container: stats, terminals, logs, snapshots, re-adoption listings and engine events.
+ */
+import type { Readable } from 'node:stream';
+import { GenosError } from '../../core/errors.js';
+import type {
+  Backend,
+  BackendHandles,
+  ConsoleStream,
+  DisplayEndpoint,
+  EnvRef,
+  SnapshotInfo,
+  SnapshotKind,
+  Stats,
+} from '../backend.js';
+import {
+  listLabelled,
+  runningHandles,
+  unknownContainers,
+  type UnknownContainer,
+} from './adoption.js';
+import {
+  attachConsole,
+  openExecConsole,
+  runCommand,
+  type CommandResult,
+  type ExecConsoleOptions,
+} from './console.js';
+import { containerRef, mustOwn, ownedContainer, runningContainer } from './container-access.js';
+import { buildCreateOptions } from './create-options.js';
+import { DockerLifecycle } from './docker-lifecycle.js';
+import {
+  watchEvents,
+  type EnvChange,
+  type EnvEvent,
+  type EventWatcher,
+  type WatchOptions,
+} from './events.js';
+import { containerLogs, type LogOptions } from './logs.js';
+import { commitSnapshot, deleteSnapshotImage, listSnapshots, snapshotImage } from './snapshots.js';
+import { followStats, toStats, type RawStats } from './stats.js';
+
+export type { UnknownContainer };
+export type { DockerBackendOptions } from './docker-lifecycle.js';
+
+export class DockerBackend extends DockerLifecycle implements Backend {
+  readonly kind = 'docker' as const;
+  private readonly watchers = new Set<EventWatcher>();
+  async stats(env: EnvRef): Promise<Stats> {
+    return this.on(env, 'read stats of', async (docker) => {
+      const info = await mustOwn(docker, env, 'read stats of');
+      // stream: false makes the engine take two samples a second apart, so CPU % is real.
+      return toStats(
+        (await docker.getContainer(info.Id).stats({ stream: false })) as unknown as RawStats,
+      );
+    });
+  }
+
+  /** Samples stats every second (the engine's own interval) for the metrics stream. */
+  async sampleStats(env: EnvRef, onSample: (s: Stats) => void, signal: AbortSignal): Promise<void> {
+    const docker = await this.engine.docker();
+    const info = await this.on(env, 'sample stats of', (d) => mustOwn(d, env, 'sample stats of'));
+    // Aborting destroys the stream (readJsonLines), which ends the request.
+    await followStats(() => docker.getContainer(info.Id).stats({ stream: true }), onSample, signal);
+  }
+
+  /** A new shell with a TTY (exec), for the terminal bridge. */
+  async openConsole(env: EnvRef, opts?: ExecConsoleOptions): Promise<ConsoleStream> {
+    return this.on(env, 'open a terminal in', async (docker) =>
+      openExecConsole(await runningContainer(docker, env, 'open a terminal in'), opts),
+    );
+  }
+
+  /** The main process's TTY (docker attach). */
+  async attach(env: EnvRef): Promise<ConsoleStream> {
+    return this.on(env, 'attach to', async (docker) =>
+      attachConsole(await runningContainer(docker, env, 'attach to')),
+    );
+  }
+
+  /** Runs argv without a TTY and returns its exit code and output. */
+  async exec(env: EnvRef, cmd: string[]): Promise<CommandResult> {
+    return this.on(env, 'run a command in', async (docker) =>
+      runCommand(await runningContainer(docker, env, 'run a command in'), cmd),
+    );
+  }
+
+  /** The container's output, for consoleLog and `genos logs`. */
+  async logs(env: EnvRef, opts: LogOptions = {}): Promise<Readable> {
+    return this.on(env, 'read logs of', async (docker) => {
+      const info = await mustOwn(docker, env, 'read logs of');
+      return containerLogs(docker.getContainer(info.Id), opts);
+    });
+  }
+
+  async openDisplay(_env: EnvRef): Promise<DisplayEndpoint> {
+    return {
+      protocol: 'none',
+      reason: 'containers have no graphical display in GenOS yet: use the terminal',
+    };
+  }
+
+  async snapshot(env: EnvRef, snapName: string, kind: SnapshotKind): Promise<SnapshotInfo> {
+    if (kind === 'live') {
+      throw new GenosError(
+        'UNSUPPORTED',
+        'live snapshots of containers (CRIU checkpoints) need an experimental engine with CRIU; take a filesystem snapshot (kind "commit") instead: it keeps files, not running processes',
+      );
+    }
+    // 'disk' and 'commit' are the same thing for a container: its filesystem, as an image.
+    return this.on(env, 'snapshot', async (docker) => {
+      const info = await mustOwn(docker, env, 'snapshot');
+      return commitSnapshot(docker, docker.getContainer(info.Id), env.id, snapName);
+    });
+  }
+
+  async listSnapshots(env: EnvRef): Promise<SnapshotInfo[]> {
+    return this.on(env, 'list snapshots of', (docker) => listSnapshots(docker, env.id));
+  }
+
+  /** Recreates the container from the snapshot's image, same options; running again if it was. */
+  async restore(env: EnvRef, snapName: string): Promise<void> {
+    const image = await this.on(env, 'restore', (d) => snapshotImage(d, env.id, snapName));
+    const wasRunning = await this.on(env, 'restore', async (docker) => {
+      const info = await ownedContainer(docker, env);
+      if (info) await docker.getContainer(info.Id).remove({ force: true, v: true });
+      return info?.State.Running ?? false;
+    });
+    // The engine's CPU count, so a spec asking for more CPUs than the host is capped as at create.
+    const ncpu = await this.engine.run(
+      'read engine info',
+      async (d) => (await d.info()).NCPU as number,
+    );
+    const input = { ...this.createInput(env, image), hostCpus: ncpu || undefined };
+    await this.createFrom(env, buildCreateOptions(input), image);
+    if (wasRunning)
+      await this.on(env, 'start container', (d) => d.getContainer(containerRef(env)).start());
+  }
+
+  async deleteSnapshot(env: EnvRef, snapName: string): Promise<void> {
+    await this.on(env, `delete snapshot ${snapName} of`, (d) =>
+      deleteSnapshotImage(d, env.id, snapName),
+    );
+  }
+
+  async listRunning(): Promise<Array<{ envId: string; handles: BackendHandles }>> {
+    const list = await this.engine.run('list GenOS containers', (d) =>
+      listLabelled(d, false, this.opts.extraLabels),
+    );
+    return runningHandles(list);
+  }
+
+  /** GenOS-labelled containers the store does not know: reported to the user, never deleted. */
+  async listUnknown(knownIds: Iterable<string>): Promise<UnknownContainer[]> {
+    const list = await this.engine.run('list GenOS containers', (d) =>
+      listLabelled(d, true, this.opts.extraLabels),
+    );
+    return unknownContainers(list, knownIds);
+  }
+
+  /** Engine events for GenOS containers, as `(envId, change)` (see events.ts). */
+  watch(
+    onEvent: (envId: string, change: EnvChange, event: EnvEvent) => void,
+    opts: WatchOptions = {},
+  ): EventWatcher {
+    const w = watchEvents(this.engine, onEvent, { extraLabels: this.opts.extraLabels, ...opts });
+    this.watchers.add(w);
+    return {
+      ready: w.ready,
+      close: () => {
+        this.watchers.delete(w);
+        w.close();
+      },
+    };
+  }
+
+  /** Ends the event streams and the engine connection (app shutdown). Containers keep running. */
+  close(): void {
+    for (const w of this.watchers) w.close();
+    this.watchers.clear();
+    this.engine.close();
+  }
+}

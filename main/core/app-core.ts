@@ -14,7 +14,7 @@ import { TaskManager } from './tasks.js';
 import { ImageLibraryService } from '../images/image-library.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { reconcile } from '../orchestrator/reconcile.js';
-import { createBackendResolver, type BackendLoader } from '../backends/registry.js';
+import { createBackendRegistry, type BackendLoader } from '../backends/registry.js';
 import type { Backend as BackendKind } from '../../preload/contract.js';
 import { MAX_SOCKET_PATH, OWNER_SOCKET_NAME, startOwnerSocket } from '../transport/owner-socket.js';
 
@@ -45,11 +45,13 @@ export type Core = {
 const RECONCILE_INTERVAL_MS = 5000;
 
 /** The real backends, loaded on first use. */
-function defaultBackends(
-  _dataDir: string,
-  _host: () => Promise<HostInfo>,
-): Partial<Record<BackendKind, BackendLoader>> {
-  return {};
+function defaultBackends(_dataDir: string): Partial<Record<BackendKind, BackendLoader>> {
+  return {
+    docker: async () => {
+      const { DockerBackend } = await import('../backends/docker/docker-backend.js');
+      return new DockerBackend();
+    },
+  };
 }
 
 /**
@@ -90,9 +92,9 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       startedAt: new Date().toISOString(),
       mode: opts.mode,
     };
-    const backend = createBackendResolver(
-      opts.backends ?? defaultBackends(dataDir, () => hostInfo.get()),
-    );
+    const backends = createBackendRegistry(opts.backends ?? defaultBackends(dataDir));
+    disposers.push(() => backends.dispose());
+    const backend = backends.resolve;
     const orchestratorDeps = {
       store,
       audit,

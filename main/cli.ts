@@ -8,6 +8,8 @@ import { runDoctor } from './cli/doctor.js';
 import { runServe } from './cli/serve.js';
 import { runEvents, runList } from './cli/list.js';
 import { openApiSession, type ApiSession } from './cli/api-session.js';
+import { runLifecycle } from './cli/env-commands.js';
+import { runImages, runImport } from './cli/image-commands.js';
 
 const USAGE = `genos ${GENOS_VERSION} — local sandboxes from a sentence
 
@@ -18,6 +20,11 @@ Commands:
                    --host H (127.0.0.1)  --port N (7450; 0 picks a free one)  --json
   doctor           Check this host: QEMU, KVM or TCG, container engine, resources  [--json]
   ls               List environments  [--json]
+  start|stop|kill|pause|resume|restart|rm <name|id>...
+                   Act on environments
+  images           List the image library  [--json]
+  import <file>    Add a disk image or ISO to the library (copied; --reference to use it in place)
+                   [--format qcow2|raw|vdi|vhdx|vmdk|iso] [--name NAME]
   events           Show the newest audit log entries  [--limit N] [--json]
   version          Print the version
 
@@ -55,10 +62,14 @@ async function withSession(
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
     strict: true,
+    allowPositionals: true,
     options: {
+      reference: { type: 'boolean', default: false },
+      format: { type: 'string' },
+      name: { type: 'string' },
       'data-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
       host: { type: 'string', default: '127.0.0.1' },
@@ -90,6 +101,29 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError('--limit must be 1 to 1000.');
       return withSession(dataDir, (s) => runEvents(s, limit, values.json, out));
     }
+    case 'start':
+    case 'stop':
+    case 'kill':
+    case 'pause':
+    case 'resume':
+    case 'restart':
+    case 'rm':
+      return withSession(dataDir, (s) => runLifecycle(s, command, positionals, out));
+    case 'images':
+      return withSession(dataDir, (s) => runImages(s, values.json, out));
+    case 'import':
+      return withSession(dataDir, (s) =>
+        runImport(
+          s,
+          {
+            file: positionals[0],
+            reference: values.reference,
+            ...(values.format ? { format: values.format } : {}),
+            ...(values.name ? { name: values.name } : {}),
+          },
+          { out, err: process.stderr },
+        ),
+      );
     case 'version':
     case '--version':
       out.write(`${GENOS_VERSION}\n`);

@@ -1,4 +1,4 @@
-import type { CallArgs, CallName, CallResult } from '../../preload/contract.js';
+import type { CallArgs, CallName, CallResult, EventName } from '../../preload/contract.js';
 import { startCore } from '../core/app-core.js';
 import { readOwner } from '../core/data-dir-lock.js';
 import { GenosError } from '../core/errors.js';
@@ -6,6 +6,7 @@ import { OwnerClient } from './owner-client.js';
 
 export type ApiSession = {
   call<K extends CallName>(call: K, args: CallArgs<K>): Promise<CallResult<K>>;
+  onAny(listener: (event: EventName, payload: unknown) => void): () => void;
   close(): Promise<void>;
 };
 
@@ -24,7 +25,11 @@ export async function openApiSession(dataDir: string): Promise<ApiSession> {
       );
     }
     const client = await OwnerClient.connect(owner.socketPath);
-    return { call: (c, a) => client.call(c, a), close: async () => client.close() };
+    return {
+      call: (c, a) => client.call(c, a),
+      onAny: (l) => client.onAny(l),
+      close: async () => client.close(),
+    };
   }
   const core = await startCore({ dataDir, mode: 'cli', ownerSocket: false });
   return {
@@ -33,6 +38,7 @@ export async function openApiSession(dataDir: string): Promise<ApiSession> {
       if (reply.error) throw new GenosError(reply.error.code, reply.error.message);
       return reply.result as never;
     },
+    onAny: (listener) => core.bus.onAny(listener),
     close: () => core.dispose(),
   };
 }

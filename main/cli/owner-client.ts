@@ -5,6 +5,7 @@ import {
   type CallResult,
   type CallArgs,
   type Envelope,
+  type EventName,
 } from '../../preload/contract.js';
 import { GenosError } from '../core/errors.js';
 import { OWNER_API_PATH } from '../transport/owner-socket.js';
@@ -13,10 +14,19 @@ import { OWNER_API_PATH } from '../transport/owner-socket.js';
 export class OwnerClient {
   private nextId = 1;
   private readonly pending = new Map<number, (reply: Envelope<unknown>) => void>();
+  private readonly listeners = new Set<(event: EventName, payload: unknown) => void>();
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const reply = JSON.parse(String(data)) as { id?: number | null } & Envelope<unknown>;
+      const reply = JSON.parse(String(data)) as {
+        id?: number | null;
+        event?: EventName;
+        payload?: unknown;
+      } & Envelope<unknown>;
+      if (reply.event) {
+        for (const listener of this.listeners) listener(reply.event, reply.payload);
+        return;
+      }
       if (typeof reply.id !== 'number') return;
       this.pending.get(reply.id)?.(reply);
       this.pending.delete(reply.id);
@@ -47,6 +57,11 @@ export class OwnerClient {
     });
     if (reply.error) throw new GenosError(reply.error.code, reply.error.message);
     return reply.result as CallResult<K>;
+  }
+
+  onAny(listener: (event: EventName, payload: unknown) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   close(): void {

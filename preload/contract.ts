@@ -265,6 +265,15 @@ export const calls = {
     }),
     z.object({ task: TaskInfo }),
   ),
+  /** Serve mode: imports a file the page streamed to PUT /upload (by copy; the upload is then removed). */
+  importUpload: call(
+    z.strictObject({
+      uploadId: z.uuid(),
+      name: z.string().min(1).max(200),
+      format: ImageFormat.optional(),
+    }),
+    z.object({ task: TaskInfo }),
+  ),
   convertImage: call(
     z.strictObject({
       id: Id,
@@ -309,6 +318,11 @@ export type GenosBridge = {
   readonly calls: { [K in CallName]: (args: CallArgs<K>) => Promise<Envelope<CallResult<K>>> };
   on<K extends EventName>(event: K, listener: (payload: EventPayload<K>) => void): () => void;
   readonly transport: 'electron' | 'websocket';
+  /**
+   * Electron only: the host path of a file dropped on the window (webUtils.getPathForFile), for
+   * importImage. In serve mode the page streams the file to PUT /upload and calls importUpload.
+   */
+  readonly pathForFile?: (file: unknown) => string | null;
 };
 
 // ---------------------------------------------------------------------------------------------

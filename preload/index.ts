@@ -3,7 +3,7 @@
  * call and a typed `on` for named events. No raw ipcRenderer, no any-channel invoke. Main parses
  * every argument again; nothing here is trusted.
  */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { CALL_NAMES, EVENT_NAMES, type EventName, type GenosBridge } from './contract';
 import { callChannel, eventChannel } from './channels';
 
@@ -24,6 +24,13 @@ const bridge: GenosBridge = {
     };
   },
   transport: 'electron',
+  pathForFile: (file) => {
+    try {
+      return webUtils.getPathForFile(file as File) || null;
+    } catch {
+      return null;
+    }
+  },
 };
 
 contextBridge.exposeInMainWorld('genos', bridge);

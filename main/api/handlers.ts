@@ -8,6 +8,7 @@ import { GenosError } from '../core/errors.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { TaskManager } from '../core/tasks.js';
 import type { ImageLibraryService } from '../images/image-library.js';
+import { uploadFile } from '../transport/upload.js';
 
 export type HandlerDeps = {
   store: Store;
@@ -63,6 +64,21 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     cancelTask: ({ id }) => ({ cancelled: tasks.cancel(id) }),
     listImages: () => ({ items: images.list() }),
     importImage: (args, ctx) => ({ task: images.startImport(args, ctx.transport) }),
+    importUpload: ({ uploadId, name, format }, ctx) => {
+      const file = uploadFile(appInfo.dataDir, uploadId);
+      if (!file)
+        throw new GenosError(
+          'NOT_FOUND',
+          `There is no finished upload ${uploadId}; upload the file again.`,
+        );
+      const req = {
+        path: file,
+        mode: 'copy' as const,
+        name: name.replace(/\.[^.]+$/, ''),
+        uploadedAs: name,
+      };
+      return { task: images.startImport(format ? { ...req, format } : req, ctx.transport) };
+    },
     convertImage: (args, ctx) => ({ task: images.startConvert(args, ctx.transport) }),
     deleteImage: ({ id }, ctx) => {
       images.remove(id, ctx.transport);

@@ -50,10 +50,17 @@ export class ImageLibraryService {
   }
 
   startImport(
-    req: { path: string; mode: 'copy' | 'reference'; format?: ImageFormat; name?: string },
+    req: {
+      path: string;
+      mode: 'copy' | 'reference';
+      format?: ImageFormat;
+      name?: string;
+      /** Set for serve-mode uploads: the file's name on the user's machine. */
+      uploadedAs?: string;
+    },
     actor: string,
   ): TaskInfo {
-    const title = `Import ${path.basename(req.path)}`;
+    const title = `Import ${req.uploadedAs ?? path.basename(req.path)}`;
     return this.deps.tasks.start('image.import', title, null, async ({ signal, progress }) => {
       const imported = await importImage({
         source: req.path,
@@ -63,9 +70,14 @@ export class ImageLibraryService {
         ...(req.name ? { name: req.name } : {}),
         signal,
         onProgress: progress,
+      }).finally(() => {
+        // An upload is a temporary copy: once imported (or refused) it has served its purpose.
+        if (req.uploadedAs) fs.rmSync(req.path, { force: true });
       });
       const { mode: _mode, info: _info, ...record } = imported;
-      const saved = this.deps.store.insertImage(record);
+      const saved = this.deps.store.insertImage(
+        req.uploadedAs ? { ...record, source: `upload: ${req.uploadedAs}` } : record,
+      );
       this.deps.audit.record({
         actor,
         action: 'image.import',

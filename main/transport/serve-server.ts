@@ -2,9 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Core } from '../core/app-core.js';
-import { attachWsApi } from './ws-api.js';
+import { attachWsApi, sameSecret } from './ws-api.js';
 import { createStaticHandler } from './static-files.js';
 import { listen } from './listen.js';
+import { UPLOAD_PATH, createUploadHandler } from './upload.js';
 
 export type ServeOptions = {
   host: string;
@@ -38,10 +39,24 @@ export async function startServeServer(core: Core, opts: ServeOptions): Promise<
   const hostAllowed = (host: string | undefined) =>
     !isLoopback(opts.host) || allowedHosts.has(host ?? '');
   const staticFiles = opts.rendererDir ? createStaticHandler(opts.rendererDir) : null;
+  const upload = createUploadHandler({
+    dataDir: core.dataDir,
+    // The page sends the token as a Bearer header; a browser Origin must be the page's own.
+    authorized: (req) => {
+      const origin = req.headers.origin;
+      if (origin !== undefined && origin !== `http://${req.headers.host}`) return false;
+      const auth = req.headers.authorization ?? '';
+      return auth.startsWith('Bearer ') && sameSecret(auth.slice(7), token);
+    },
+  });
 
   const server = http.createServer((req, res) => {
     if (!hostAllowed(req.headers.host)) {
       res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Unknown Host header.');
+      return;
+    }
+    if (new URL(req.url ?? '/', 'http://placeholder').pathname === UPLOAD_PATH) {
+      void upload(req, res);
       return;
     }
     if (!staticFiles) {

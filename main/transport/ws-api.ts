@@ -29,7 +29,7 @@ export type WsApiOptions = {
 /** Frames larger than this are refused: no call of the contract needs more. */
 const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
-function sameSecret(offered: string, expected: string): boolean {
+export function sameSecret(offered: string, expected: string): boolean {
   const a = Buffer.from(offered);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);

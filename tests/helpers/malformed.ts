@@ -57,6 +57,11 @@ export const BAD_FIELDS: Record<CallName, unknown[]> = {
     { path: '/tmp/x', mode: 'copy', format: 'exe' },
     { path: 'a\0b', mode: 'copy' },
   ],
+  importUpload: [
+    { uploadId: 'x', name: 'a' },
+    { uploadId: '../../etc/passwd', name: 'a' },
+    { name: 'a' },
+  ],
   convertImage: [{ id: 'x' }, { id: 'x', format: 'iso' }, { id: 'x', format: 'zip' }],
   deleteImage: [{ id: 7 }],
   getSettings: [{ theme: 'dark' }],

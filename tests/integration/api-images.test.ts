@@ -92,6 +92,43 @@ describe.runIf(backendAvailable('qemu-img'))(
       );
     });
 
+    it('imports a file streamed to PUT /upload (serve mode drag and drop)', async () => {
+      const source = path.join(tmp, 'dropped.qcow2');
+      execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', source, '16M']);
+      const body = fs.readFileSync(source);
+      const url = `http://127.0.0.1:${serve.port}/upload`;
+      const refused = await fetch(url, { method: 'PUT', body });
+      expect(refused.status).toBe(401);
+      const foreign = await fetch(url, {
+        method: 'PUT',
+        body,
+        headers: { Authorization: `Bearer ${serve.token}`, Origin: 'http://evil.example' },
+      });
+      expect(foreign.status).toBe(401);
+      const res = await fetch(url, {
+        method: 'PUT',
+        body,
+        headers: { Authorization: `Bearer ${serve.token}` },
+      });
+      expect(res.status).toBe(201);
+      const { uploadId } = (await res.json()) as { uploadId: string };
+      const started = (await call('importUpload', { uploadId, name: 'dropped.qcow2' })).result as {
+        task: TaskInfo;
+      };
+      const end = (await taskEnd(started.task.id)).at(-1)!;
+      expect(end.state, JSON.stringify(end.error)).toBe('done');
+      expect(end.result).toMatchObject({
+        name: 'dropped',
+        format: 'qcow2',
+        source: 'upload: dropped.qcow2',
+      });
+      // The upload was a temporary copy: gone once imported; a second import of it is refused.
+      expect(fs.readdirSync(path.join(serve.dataDir, 'uploads'))).toEqual([]);
+      expect((await call('importUpload', { uploadId, name: 'again' })).error).toMatchObject({
+        code: 'NOT_FOUND',
+      });
+    });
+
     it('refuses a hostile image as a failed task that says why, and records nothing', async () => {
       const hostile = path.join(tmp, 'hostile.qcow2');
       execFileSync('qemu-img', [

@@ -86,7 +86,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['preload/contract.ts', 'preload/spec.ts'],
+    files: ['preload/contract.ts', 'preload/spec.ts', 'preload/compose.ts'],
     rules: { 'no-restricted-imports': ['error', layering.contract] },
   },
   {

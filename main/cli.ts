@@ -10,6 +10,7 @@ import { runEvents, runList } from './cli/list.js';
 import { openApiSession, type ApiSession } from './cli/api-session.js';
 import { runLifecycle } from './cli/env-commands.js';
 import { runImages, runImport } from './cli/image-commands.js';
+import { runCompose } from './cli/compose.js';
 
 const USAGE = `genos ${GENOS_VERSION} — local sandboxes from a sentence
 
@@ -18,6 +19,8 @@ Usage: genos <command> [options]
 Commands:
   serve            Serve the GenOS UI and API to a browser on this machine
                    --host H (127.0.0.1)  --port N (7450; 0 picks a free one)  --json
+  compose "<prompt>"
+                   Turn a sentence into an environment spec, offline  [--json | --jsonl]
   doctor           Check this host: QEMU, KVM or TCG, container engine, resources  [--json]
   ls               List environments  [--json]
   start|stop|kill|pause|resume|restart|rm <name|id>...
@@ -68,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       reference: { type: 'boolean', default: false },
+      jsonl: { type: 'boolean', default: false },
       format: { type: 'string' },
       name: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -90,6 +94,15 @@ async function main(argv: string[]): Promise<number> {
           json: values.json,
         },
         out,
+      );
+    case 'compose':
+      return runCompose(
+        {
+          prompt: positionals.length ? positionals.join(' ') : null,
+          json: values.json,
+          jsonl: values.jsonl,
+        },
+        { stdin: process.stdin, out, err: process.stderr },
       );
     case 'doctor':
       return runDoctor({ json: values.json, dataDir }, out);

@@ -6,8 +6,10 @@
  */
 import { z } from 'zod';
 import { Backend, EnvironmentSpec } from './spec.js';
+import { ComposeArgs, ComposeResult } from './compose.js';
 
 export * from './spec.js';
+export * from './compose.js';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -232,6 +234,8 @@ export const calls = {
     }),
     z.object({ items: z.array(AuditEvent) }),
   ),
+  /** Sentence -> spec, offline and deterministic (an LLM endpoint, when set, may fill defaults). */
+  compose: call(ComposeArgs, ComposeResult),
   createEnvironment: call(
     z.strictObject({ spec: EnvironmentSpec, start: z.boolean().optional() }),
     z.object({ items: z.array(EnvironmentSummary) }),

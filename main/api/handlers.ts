@@ -9,6 +9,7 @@ import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { TaskManager } from '../core/tasks.js';
 import type { ImageLibraryService } from '../images/image-library.js';
 import { uploadFile } from '../transport/upload.js';
+import { composeForApi, hostLimits } from '../composer/index.js';
 
 export type HandlerDeps = {
   store: Store;
@@ -35,6 +36,17 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return env;
     },
     listAuditEvents: (args) => store.listEvents(args),
+    compose: async ({ prompt }) => {
+      const settings = store.getSettings();
+      return composeForApi(
+        { prompt },
+        {
+          host: hostLimits(await hostInfo.get(false)),
+          networkMode: settings.defaultNetworkMode,
+          llmEndpoint: settings.llmEndpoint,
+        },
+      );
+    },
     createEnvironment: async ({ spec, start }, ctx) => {
       const items = orchestrator.create(spec, ctx.transport);
       // Starting takes long (provisioning, boot); its progress arrives as environmentChanged

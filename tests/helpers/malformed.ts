@@ -33,6 +33,7 @@ export const BAD_FIELDS: Record<CallName, unknown[]> = {
     { id: "x'; DROP TABLE environments;--" },
   ],
   listAuditEvents: [{ limit: -1 }, { beforeSeq: 0 }, { target: 5 }],
+  compose: [{}, { prompt: 5 }, { prompt: 'x'.repeat(5000) }],
   createEnvironment: [{}, { spec: {} }, { spec: { name: 'x' } }, { spec: null, start: true }],
   planEnvironment: [{}, { spec: 'ubuntu' }],
   startEnvironment: [{}, { id: 5 }, { id: 'a b' }],

@@ -11,6 +11,7 @@ import { openApiSession, type ApiSession } from './cli/api-session.js';
 import { runLifecycle } from './cli/env-commands.js';
 import { runImages, runImport } from './cli/image-commands.js';
 import { runCompose } from './cli/compose.js';
+import { runUp } from './cli/up.js';
 
 const USAGE = `genos ${GENOS_VERSION} — local sandboxes from a sentence
 
@@ -21,10 +22,12 @@ Commands:
                    --host H (127.0.0.1)  --port N (7450; 0 picks a free one)  --json
   compose "<prompt>"
                    Turn a sentence into an environment spec, offline  [--json | --jsonl]
+  up "<prompt>" | <recipe.json|yaml>
+                   Compose (or load) and start environments  [--dry-run] [--save FILE]
   doctor           Check this host: QEMU, KVM or TCG, container engine, resources  [--json]
   ls               List environments  [--json]
   start|stop|kill|pause|resume|restart|rm <name|id>...
-                   Act on environments
+                   Act on environments (stop: --timeout SECONDS before it is killed, default 30)
   images           List the image library  [--json]
   import <file>    Add a disk image or ISO to the library (copied; --reference to use it in place)
                    [--format qcow2|raw|vdi|vhdx|vmdk|iso] [--name NAME]
@@ -72,6 +75,9 @@ async function main(argv: string[]): Promise<number> {
     options: {
       reference: { type: 'boolean', default: false },
       jsonl: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      save: { type: 'string' },
+      timeout: { type: 'string' },
       format: { type: 'string' },
       name: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -104,6 +110,18 @@ async function main(argv: string[]): Promise<number> {
         },
         { stdin: process.stdin, out, err: process.stderr },
       );
+    case 'up':
+      return withSession(dataDir, (s) =>
+        runUp(
+          s,
+          {
+            words: positionals,
+            dryRun: values['dry-run'],
+            ...(values.save ? { save: values.save } : {}),
+          },
+          { out },
+        ),
+      );
     case 'doctor':
       return runDoctor({ json: values.json, dataDir }, out);
     case 'ls':
@@ -121,7 +139,15 @@ async function main(argv: string[]): Promise<number> {
     case 'resume':
     case 'restart':
     case 'rm':
-      return withSession(dataDir, (s) => runLifecycle(s, command, positionals, out));
+      return withSession(dataDir, (s) =>
+        runLifecycle(
+          s,
+          command,
+          positionals,
+          out,
+          values.timeout ? { timeoutSec: Number(values.timeout) } : {},
+        ),
+      );
     case 'images':
       return withSession(dataDir, (s) => runImages(s, values.json, out));
     case 'import':

@@ -32,6 +32,7 @@ export async function runLifecycle(
   verb: LifecycleVerb,
   refs: string[],
   out: NodeJS.WritableStream,
+  opts: { timeoutSec?: number } = {},
 ): Promise<number> {
   if (refs.length === 0)
     throw new GenosError('BAD_ARGS', `genos ${verb} needs the name or id of an environment.`);
@@ -51,7 +52,10 @@ export async function runLifecycle(
       resume: 'resumeEnvironment',
       restart: 'restartEnvironment',
     } as const;
-    const after = await session.call(call[verb], { id });
+    const after =
+      verb === 'stop' && opts.timeoutSec !== undefined
+        ? await session.call('stopEnvironment', { id, timeoutSec: opts.timeoutSec })
+        : await session.call(call[verb], { id });
     out.write(
       `${after.name}: ${after.state}${after.stateReason ? ` (${after.stateReason})` : ''}\n`,
     );

@@ -1,11 +1,12 @@
 /**
  * Recipes: environments saved to a file, with the prompt that made them, to load again later
- * (`genos up <recipe>`, the UI's open dialog). JSON today; YAML once the `yaml` package is in.
+ * (`genos up <recipe>`, the UI's open dialog), as JSON or YAML.
  *   { "genosRecipe": 1, "prompt": "...", "environments": [EnvironmentSpec, ...] }
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import YAML from 'yaml';
 import { EnvironmentSpec } from '../../preload/spec.js';
 import { MAX_PROMPT_CHARS } from '../../preload/compose.js';
 
@@ -78,14 +79,7 @@ export function parseRecipe(data: unknown, file = 'recipe'): Recipe {
 }
 
 export async function loadRecipe(file: string): Promise<Recipe> {
-  const format = formatOf(file);
-  if (format === 'yaml') {
-    throw new RecipeError(
-      file,
-      'format',
-      `${file}: YAML recipes are not supported yet; save the recipe as .json.`,
-    );
-  }
+  const format = formatOf(file) ?? 'json';
   let text: string;
   try {
     const stat = await fs.stat(file);
@@ -105,9 +99,20 @@ export async function loadRecipe(file: string): Promise<Recipe> {
   }
   let data: unknown;
   try {
-    data = JSON.parse(text.replace(/^\uFEFF/, ''));
+    const body = text.replace(/^\uFEFF/, '');
+    // YAML aliases are capped (the library's maxAliasCount) so a "billion laughs" file cannot
+    // blow up memory; custom tags are not resolved.
+    data =
+      format === 'yaml'
+        ? YAML.parse(body, { maxAliasCount: 100, customTags: [] })
+        : JSON.parse(body);
   } catch (err) {
-    throw new RecipeError(file, 'syntax', `${file} is not valid JSON: ${(err as Error).message}`);
+    const kind = format === 'yaml' ? 'YAML' : 'JSON';
+    throw new RecipeError(
+      file,
+      'syntax',
+      `${file} is not valid ${kind}: ${(err as Error).message}`,
+    );
   }
   return parseRecipe(data, file);
 }
@@ -124,16 +129,13 @@ export function makeRecipe(environments: unknown[], prompt?: string): Recipe {
 /** Writes the recipe atomically (temp file + rename), so a crash never leaves half a recipe. */
 export async function saveRecipe(file: string, recipe: RecipeInput): Promise<void> {
   const format = formatOf(file);
-  if (format !== 'json') {
-    throw new RecipeError(
-      file,
-      'format',
-      `${file}: recipes are saved as .json${format === 'yaml' ? ' (YAML is not supported yet)' : ''}.`,
-    );
+  if (!format) {
+    throw new RecipeError(file, 'format', `${file}: name recipes .json, .yaml or .yml.`);
   }
   const valid = parseRecipe(recipe, file);
   const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, JSON.stringify(valid, null, 2) + '\n', { mode: 0o644 });
+  const text = format === 'yaml' ? YAML.stringify(valid) : JSON.stringify(valid, null, 2) + '\n';
+  await fs.writeFile(tmp, text, { mode: 0o644 });
   try {
     await fs.rename(tmp, file);
   } catch (err) {

@@ -107,11 +107,23 @@ describe('recipes', () => {
     expect((await failure(loadRecipe(big))).reason).toBe('too-large');
   });
 
-  it('says YAML is not supported yet, and refuses to save a bad recipe', async () => {
+  it('round-trips YAML, refuses an alias bomb, and refuses to save a bad recipe', async () => {
     const yaml = path.join(dir, 'lab.yaml');
-    fs.writeFileSync(yaml, 'genosRecipe: 1\n');
-    expect((await failure(loadRecipe(yaml))).reason).toBe('format');
-    expect((await failure(saveRecipe(yaml, makeRecipe([specOf('ubuntu')])))).reason).toBe('format');
+    const recipe = makeRecipe([specOf('ubuntu')], 'an ubuntu box');
+    await saveRecipe(yaml, recipe);
+    expect(fs.readFileSync(yaml, 'utf8')).toContain('genosRecipe: 1');
+    expect(await loadRecipe(yaml)).toEqual(recipe);
+    const bomb = path.join(dir, 'bomb.yml');
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `${'b'.repeat(i)}: &${'b'.repeat(i)} [${Array(10)
+          .fill(i === 1 ? '*a' : `*${'b'.repeat(i - 1)}`)
+          .join(',')}]`,
+      );
+    fs.writeFileSync(bomb, lines.join('\n') + '\n');
+    expect((await failure(loadRecipe(bomb))).reason).toBe('syntax');
+    expect((await failure(saveRecipe(path.join(dir, 'x.txt'), recipe))).reason).toBe('format');
     const bad = { genosRecipe: 1 as const, environments: [{ ...specOf('ubuntu'), count: 0 }] };
     expect((await failure(saveRecipe(path.join(dir, 'x.json'), bad))).reason).toBe('schema');
     expect(fs.existsSync(path.join(dir, 'x.json'))).toBe(false);

@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backendAvailable } from '../helpers/backends.js';
+import { ensureTestImage, testDocker, testRunId, testSpec } from '../helpers/docker-test-image.js';
+import { runCli } from '../helpers/run-cli.js';
+
+describe.runIf(backendAvailable('docker'))('genos up, from a recipe to a running container', () => {
+  const docker = testDocker();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-cli-up-'));
+  const dataDir = path.join(tmp, 'data');
+  const name = `up-${testRunId()}`;
+
+  afterAll(async () => {
+    const envs = JSON.parse(
+      (await runCli(['ls', '--json', '--data-dir', dataDir])).stdout || '[]',
+    ) as Array<{ id: string }>;
+    for (const env of envs) {
+      for (const c of await docker.listContainers({
+        all: true,
+        filters: { label: [`genos.env=${env.id}`] },
+      })) {
+        await docker.getContainer(c.Id).remove({ force: true, v: true });
+      }
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('dry-runs a prompt, then starts, stops and removes a recipe', async () => {
+    const dry = await runCli([
+      'up',
+      'alpine container, 128MB, no network',
+      '--dry-run',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('would start as');
+    expect(dry.stdout).toContain('"NetworkMode": "none"');
+    expect(dry.stdout).toContain('"CapDrop": [');
+
+    const image = await ensureTestImage(docker);
+    const recipe = path.join(tmp, 'lab.yaml');
+    fs.writeFileSync(
+      recipe,
+      YAML.stringify({
+        genosRecipe: 1,
+        prompt: 'a busybox box',
+        environments: [testSpec(image, { name })],
+      }),
+    );
+    const up = await runCli(['up', recipe, '--data-dir', dataDir]);
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    expect(up.stdout).toContain(`${name}: running`);
+
+    const ls = JSON.parse((await runCli(['ls', '--json', '--data-dir', dataDir])).stdout) as Array<{
+      name: string;
+      state: string;
+    }>;
+    expect(ls).toEqual([expect.objectContaining({ name, state: 'running' })]);
+
+    expect(
+      (await runCli(['stop', name, '--timeout', '2', '--data-dir', dataDir])).stdout,
+    ).toContain(`${name}: stopped`);
+    expect((await runCli(['rm', name, '--data-dir', dataDir])).stdout).toContain(
+      `${name}: deleted`,
+    );
+    expect(JSON.parse((await runCli(['ls', '--json', '--data-dir', dataDir])).stdout)).toEqual([]);
+  });
+
+  it('says what is wrong with a broken recipe', async () => {
+    const broken = path.join(tmp, 'broken.json');
+    fs.writeFileSync(broken, '{"genosRecipe": 1, "environments": [{"name": "x"}]}');
+    const res = await runCli(['up', broken, '--data-dir', dataDir]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/broken\.json/);
+  });
+});

@@ -49,7 +49,11 @@ function defaultBackends(_dataDir: string): Partial<Record<BackendKind, BackendL
   return {
     docker: async () => {
       const { DockerBackend } = await import('../backends/docker/docker-backend.js');
-      return new DockerBackend();
+      const catalog = await import('../backends/docker/catalog-sources.js');
+      return new DockerBackend({
+        catalogImage: catalog.catalogContainerImage,
+        packageMap: catalog.catalogPackageMap(),
+      });
     },
   };
 }

@@ -51,6 +51,16 @@ export type ConsoleStream = {
 export type DisplayEndpoint =
   { protocol: 'vnc' | 'spice'; socketPath: string } | { protocol: 'none'; reason: string };
 
+/** Something that happened to an instance outside any call (a crash, OOM, a health change). */
+export type BackendChange =
+  | { kind: 'started' }
+  | { kind: 'died'; exitCode: number | null }
+  | { kind: 'oom' }
+  | { kind: 'health'; status: 'starting' | 'healthy' | 'unhealthy' }
+  | { kind: 'paused' }
+  | { kind: 'unpaused' }
+  | { kind: 'destroyed' };
+
 export type Progress = (p: {
   stage: string;
   done?: number;
@@ -90,4 +100,12 @@ export interface Backend {
   openDisplay(env: EnvRef): Promise<DisplayEndpoint>;
   /** Instances of this backend that GenOS started and that run now, for re-adoption at start-up. */
   listRunning(): Promise<Array<{ envId: string; handles: BackendHandles }>>;
+  /**
+   * Pushes changes as they happen (Docker's event stream), so state follows within a second
+   * instead of at the next reconciliation. Optional: polling reconciliation covers the rest.
+   */
+  watch?(
+    onChange: (envId: string, change: BackendChange) => void,
+    opts?: { onEngine?: (state: { up: boolean }) => void },
+  ): { close(): void };
 }

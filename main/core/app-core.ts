@@ -14,6 +14,7 @@ import { TaskManager } from './tasks.js';
 import { ImageLibraryService } from '../images/image-library.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { reconcile } from '../orchestrator/reconcile.js';
+import { followChanges } from '../orchestrator/follow-changes.js';
 import { createBackendRegistry, type BackendLoader } from '../backends/registry.js';
 import type { Backend as BackendKind } from '../../preload/contract.js';
 import { MAX_SOCKET_PATH, OWNER_SOCKET_NAME, startOwnerSocket } from '../transport/owner-socket.js';
@@ -121,6 +122,8 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       await reconcile(orchestrator, orchestratorDeps, { startup: true }).catch((err) =>
         console.error('genos: start-up reconciliation failed:', err),
       );
+      // Engines that push changes (Docker's event stream) make state follow within a second.
+      void followChanges(orchestrator, orchestratorDeps).then((stop) => disposers.push(stop));
       const timer = setInterval(() => {
         void reconcile(orchestrator, orchestratorDeps, { startup: false }).catch(() => undefined);
       }, RECONCILE_INTERVAL_MS);

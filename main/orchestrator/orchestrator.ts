@@ -157,6 +157,11 @@ export class Orchestrator {
     });
   }
 
+  /** True while an operation of ours is under way on this environment. */
+  isBusy(id: string): boolean {
+    return this.locks.busy(id);
+  }
+
   /** Cancels the long operation under way on this environment, if any. */
   cancel(id: string): boolean {
     const controller = this.running.get(id);

@@ -1,0 +1,132 @@
+import type { PortForward } from '../../../preload/contract.js';
+import { GenosError } from '../../core/errors.js';
+import type { BootSource, DiskRef } from './boot-source.js';
+import { DISK_FORMATS } from './boot-source.js';
+import { hostPath, optValue } from './qemu-opts.js';
+
+/**
+ * The device parts of the argv: block devices for each boot source, the NIC for each network
+ * mode, the display. Pure helpers of qemu-argv.ts, split out to keep both files small.
+ */
+
+export type Arch = 'x86_64' | 'aarch64';
+type Bus = { virtio: boolean; arch: Arch };
+
+/**
+ * A -blockdev node: format driver over a file driver with an explicit filename. -blockdev (not
+ * -drive file=) because `filename` is never parsed for "protocol:" prefixes, and `driver=` names
+ * the format, so qemu never probes it.
+ */
+function blockdev(node: string, file: string, format: string, readOnly: boolean): string[] {
+  const f = optValue(hostPath(file, `${node} image`), `${node} image path`);
+  const ro = readOnly ? ',read-only=on' : '';
+  const fileRo = readOnly ? ',file.read-only=on' : '';
+  return [
+    '-blockdev',
+    `driver=${format},node-name=${node}${ro},file.driver=file,file.filename=${f}${fileRo}`,
+  ];
+}
+
+function checkFormat(d: DiskRef): DiskRef {
+  if (!DISK_FORMATS.includes(d.format)) {
+    throw new GenosError('BAD_ARGS', `Unknown disk format "${String(d.format)}".`);
+  }
+  return d;
+}
+
+function diskDevice(bus: Bus, node: string, bootindex: number | null): string[] {
+  const boot = bootindex === null ? '' : `,bootindex=${bootindex}`;
+  // aarch64 "virt" has no AHCI controller; every aarch64 distribution has virtio drivers.
+  if (bus.virtio || bus.arch === 'aarch64') {
+    return ['-device', `virtio-blk-pci,drive=${node},id=${node}-dev${boot}`];
+  }
+  // q35's built-in ICH9 AHCI controller: ports ide.0 .. ide.5.
+  return ['-device', `ide-hd,bus=ide.0,drive=${node},id=${node}-dev${boot}`];
+}
+
+function cdromDevice(bus: Bus, node: string, bootindex: number): string[] {
+  if (bus.arch === 'aarch64') {
+    return [
+      ...['-device', 'virtio-scsi-pci,id=scsi0'],
+      ...['-device', `scsi-cd,bus=scsi0.0,drive=${node},id=${node}-dev,bootindex=${bootindex}`],
+    ];
+  }
+  return ['-device', `ide-cd,bus=ide.1,drive=${node},id=${node}-dev,bootindex=${bootindex}`];
+}
+
+export function bootArgs(boot: BootSource, bus: Bus): string[] {
+  switch (boot.kind) {
+    case 'disk': {
+      const d = checkFormat(boot.disk);
+      return [...blockdev('disk0', d.path, d.format, false), ...diskDevice(bus, 'disk0', 1)];
+    }
+    case 'iso': {
+      const d = checkFormat(boot.disk);
+      // The installer medium is read-only; cdrom first until the OS is installed on disk0.
+      return [
+        ...blockdev('cd0', boot.iso, 'raw', true),
+        ...cdromDevice(bus, 'cd0', 0),
+        ...blockdev('disk0', d.path, d.format, false),
+        ...diskDevice(bus, 'disk0', 1),
+      ];
+    }
+    case 'kernel': {
+      // -kernel/-initrd/-append are taken verbatim by qemu (no key=value parsing): no escaping.
+      const args = ['-kernel', hostPath(boot.kernel, 'kernel')];
+      if (boot.initrd !== null) args.push('-initrd', hostPath(boot.initrd, 'initrd'));
+      args.push('-append', boot.cmdline);
+      if (boot.disk) {
+        const d = checkFormat(boot.disk);
+        args.push(...blockdev('disk0', d.path, d.format, false), ...diskDevice(bus, 'disk0', null));
+      }
+      // No device: the guest never sees it; savevm finds it as an unattached writable qcow2 node.
+      if (boot.stateDisk !== null)
+        args.push(...blockdev('vmstate0', boot.stateDisk, 'qcow2', false));
+      return args;
+    }
+  }
+}
+
+export type NetMode = 'nat' | 'isolated' | 'none';
+
+export function hostfwd(p: PortForward): string {
+  // Bound to 127.0.0.1 only: a forward is for this user on this machine, never the LAN.
+  return `hostfwd=${p.protocol}:127.0.0.1:${p.host}-:${p.guest}`;
+}
+
+export function netArgs(mode: NetMode, ports: PortForward[], bus: Bus): string[] {
+  if (mode === 'none') {
+    if (ports.length > 0) {
+      throw new GenosError(
+        'BAD_ARGS',
+        'Network mode "none" gives the VM no network card, so port forwards cannot work: ' +
+          'choose "isolated" (no way out, forwards still work) or remove the ports.',
+      );
+    }
+    return ['-nic', 'none'];
+  }
+  const model = bus.virtio || bus.arch === 'aarch64' ? 'virtio-net-pci' : 'e1000';
+  const opts = [`user`, `id=net0`, `model=${model}`];
+  // restrict=on: the guest can reach neither the host nor the outside; host forwards still work.
+  if (mode === 'isolated') opts.push('restrict=on');
+  opts.push(...ports.map(hostfwd));
+  return ['-nic', opts.join(',')];
+}
+
+export function displayArgs(gui: boolean, vncSocket: string, arch: Arch): string[] {
+  // -display none always: no local window from a VM the app shows through its own bridge.
+  if (!gui) return ['-display', 'none', '-vga', 'none'];
+  const input = ['-device', 'qemu-xhci,id=xhci', '-device', 'usb-tablet,bus=xhci.0'];
+  const card = arch === 'aarch64' ? ['-device', 'virtio-gpu-pci'] : ['-vga', 'std'];
+  const kbd = arch === 'aarch64' ? ['-device', 'usb-kbd,bus=xhci.0'] : [];
+  // The VNC server listens on a unix socket only; GenOS bridges it to the renderer with a token.
+  return [
+    ...['-display', 'none'],
+    ...card,
+    // "vnc=" named explicitly: with the implied key, a "=" in the path would split it.
+    ...['-vnc', `vnc=unix:${optValue(vncSocket, 'VNC socket path')}`],
+    // An absolute pointer, so the VNC cursor and the guest's cursor stay together.
+    ...input,
+    ...kbd,
+  ];
+}

@@ -8,7 +8,7 @@ import { runDoctor } from './cli/doctor.js';
 import { runServe } from './cli/serve.js';
 import { runEvents, runList } from './cli/list.js';
 import { openApiSession, type ApiSession } from './cli/api-session.js';
-import { runLifecycle } from './cli/env-commands.js';
+import { runLifecycle, runLogs } from './cli/env-commands.js';
 import { runImages, runImport } from './cli/image-commands.js';
 import { runCompose } from './cli/compose.js';
 import { runUp } from './cli/up.js';
@@ -28,6 +28,7 @@ Commands:
   ls               List environments  [--json]
   start|stop|kill|pause|resume|restart|rm <name|id>...
                    Act on environments (stop: --timeout SECONDS before it is killed, default 30)
+  logs <name|id>   The newest console output (VM serial console, container logs)
   images           List the image library  [--json]
   import <file>    Add a disk image or ISO to the library (copied; --reference to use it in place)
                    [--format qcow2|raw|vdi|vhdx|vmdk|iso] [--name NAME]
@@ -148,6 +149,8 @@ async function main(argv: string[]): Promise<number> {
           values.timeout ? { timeoutSec: Number(values.timeout) } : {},
         ),
       );
+    case 'logs':
+      return withSession(dataDir, (s) => runLogs(s, positionals[0], out));
     case 'images':
       return withSession(dataDir, (s) => runImages(s, values.json, out));
     case 'import':

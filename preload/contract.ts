@@ -252,6 +252,36 @@ export const calls = {
   restartEnvironment: call(z.strictObject({ id: Id }), EnvironmentSummary),
   deleteEnvironment: call(z.strictObject({ id: Id }), z.object({ deleted: z.literal(true) })),
   cancelOperation: call(z.strictObject({ id: Id }), z.object({ cancelled: z.boolean() })),
+  /** A one-time ticket for the environment's display (noVNC connects to url?token=...). */
+  openDisplay: call(
+    z.strictObject({ id: Id }),
+    z.discriminatedUnion('protocol', [
+      z.object({
+        protocol: z.literal('vnc'),
+        url: z.string(),
+        token: z.string(),
+        expiresAt: z.number(),
+      }),
+      z.object({ protocol: z.literal('none'), reason: z.string() }),
+    ]),
+  ),
+  /** A one-time ticket for a terminal: the VM's serial console or a shell in the container. */
+  openTerminal: call(
+    z.strictObject({ id: Id }),
+    z.object({ url: z.string(), token: z.string(), expiresAt: z.number() }),
+  ),
+  consoleLog: call(
+    z.strictObject({
+      id: Id,
+      maxBytes: z
+        .number()
+        .int()
+        .min(1)
+        .max(16 * 1024 * 1024)
+        .optional(),
+    }),
+    z.object({ text: z.string() }),
+  ),
   listTasks: call(NoArgs, z.object({ items: z.array(TaskInfo) })),
   cancelTask: call(
     z.strictObject({ id: z.string().min(1).max(64) }),

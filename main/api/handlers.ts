@@ -8,6 +8,7 @@ import { GenosError } from '../core/errors.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { TaskManager } from '../core/tasks.js';
 import type { ImageLibraryService } from '../images/image-library.js';
+import type { StreamService } from '../streams/stream-service.js';
 import { uploadFile } from '../transport/upload.js';
 import { composeForApi, hostLimits } from '../composer/index.js';
 
@@ -20,11 +21,12 @@ export type HandlerDeps = {
   orchestrator: Orchestrator;
   tasks: TaskManager;
   images: ImageLibraryService;
+  streams: StreamService;
 };
 
 /** The contract's calls, implemented by the core services. Arguments arrive already parsed. */
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const { store, hostInfo, audit, bus, appInfo, orchestrator, tasks, images } = deps;
+  const { store, hostInfo, audit, bus, appInfo, orchestrator, tasks, images, streams } = deps;
   return {
     ping: () => ({ pong: true, at: new Date().toISOString() }),
     appInfo: () => appInfo,
@@ -72,6 +74,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { deleted: true as const };
     },
     cancelOperation: ({ id }) => ({ cancelled: orchestrator.cancel(id) }),
+    openDisplay: ({ id }) => streams.openDisplay(id),
+    openTerminal: ({ id }) => streams.openTerminal(id),
+    consoleLog: async ({ id, maxBytes }) => ({
+      text: await streams.consoleLog(id, maxBytes ?? 256 * 1024),
+    }),
     listTasks: () => ({ items: tasks.list() }),
     cancelTask: ({ id }) => ({ cancelled: tasks.cancel(id) }),
     listImages: () => ({ items: images.list() }),

@@ -97,6 +97,8 @@ export interface Backend {
   inspect(env: EnvRef): Promise<RuntimeStatus>;
   stats(env: EnvRef): Promise<Stats>;
   openConsole(env: EnvRef): Promise<ConsoleStream>;
+  /** The newest console output (serial log of a VM, logs of a container), at most maxBytes. */
+  consoleLog(env: EnvRef, maxBytes: number): Promise<Buffer>;
   openDisplay(env: EnvRef): Promise<DisplayEndpoint>;
   /** Instances of this backend that GenOS started and that run now, for re-adoption at start-up. */
   listRunning(): Promise<Array<{ envId: string; handles: BackendHandles }>>;
@@ -104,6 +106,8 @@ export interface Backend {
    * Pushes changes as they happen (Docker's event stream), so state follows within a second
    * instead of at the next reconciliation. Optional: polling reconciliation covers the rest.
    */
+  /** Lets go of instances at app shutdown; they keep running and are re-adopted next start. */
+  close?(): void | Promise<void>;
   watch?(
     onChange: (envId: string, change: BackendChange) => void,
     opts?: { onEngine?: (state: { up: boolean }) => void },

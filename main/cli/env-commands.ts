@@ -62,3 +62,16 @@ export async function runLifecycle(
   }
   return 0;
 }
+
+/** `genos logs <name|id>`: the newest console output (VM serial log, container logs). */
+export async function runLogs(
+  session: ApiSession,
+  ref: string | undefined,
+  out: NodeJS.WritableStream,
+) {
+  if (!ref) throw new GenosError('BAD_ARGS', 'genos logs needs the name or id of an environment.');
+  const env = await resolveEnv(session, ref);
+  const { text } = await session.call('consoleLog', { id: env.id });
+  out.write(text.endsWith('\n') || !text ? text : text + '\n');
+  return 0;
+}

@@ -13,6 +13,7 @@ import { GENOS_VERSION } from './version.js';
 import { TaskManager } from './tasks.js';
 import { ImageLibraryService } from '../images/image-library.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
+import { StreamService } from '../streams/stream-service.js';
 import { reconcile } from '../orchestrator/reconcile.js';
 import { followChanges } from '../orchestrator/follow-changes.js';
 import { createBackendRegistry, type BackendLoader } from '../backends/registry.js';
@@ -40,14 +41,27 @@ export type Core = {
   readonly orchestrator: Orchestrator;
   readonly tasks: TaskManager;
   readonly images: ImageLibraryService;
+  readonly streams: StreamService;
   dispose(): Promise<void>;
 };
 
 const RECONCILE_INTERVAL_MS = 5000;
 
 /** The real backends, loaded on first use. */
-function defaultBackends(_dataDir: string): Partial<Record<BackendKind, BackendLoader>> {
+function defaultBackends(
+  dataDir: string,
+  store: Store,
+  images: () => ImageLibraryService,
+): Partial<Record<BackendKind, BackendLoader>> {
   return {
+    qemu: async () => {
+      const { QemuBackend } = await import('../backends/qemu/qemu-backend.js');
+      return new QemuBackend({
+        dataDir,
+        lookupImage: (id) => store.getImage(id),
+        library: images().library(),
+      });
+    },
     docker: async () => {
       const { DockerBackend } = await import('../backends/docker/docker-backend.js');
       const catalog = await import('../backends/docker/catalog-sources.js');
@@ -97,7 +111,9 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       startedAt: new Date().toISOString(),
       mode: opts.mode,
     };
-    const backends = createBackendRegistry(opts.backends ?? defaultBackends(dataDir));
+    const backends = createBackendRegistry(
+      opts.backends ?? defaultBackends(dataDir, store, () => images),
+    );
     disposers.push(() => backends.dispose());
     const backend = backends.resolve;
     const orchestratorDeps = {
@@ -112,8 +128,20 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     const tasks = new TaskManager(bus);
     disposers.push(() => tasks.dispose());
     const images = new ImageLibraryService(dataDir, { store, audit, tasks });
+    const streams = new StreamService({ store, orchestrator, backend });
+    disposers.push(() => streams.close());
     const dispatch = createDispatcher(
-      createHandlers({ store, hostInfo, audit, bus, appInfo, orchestrator, tasks, images }),
+      createHandlers({
+        store,
+        hostInfo,
+        audit,
+        bus,
+        appInfo,
+        orchestrator,
+        tasks,
+        images,
+        streams,
+      }),
     );
 
     if (opts.mode !== 'cli') {
@@ -153,7 +181,19 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
         });
       });
     }
-    return { dataDir, dispatch, bus, store, audit, appInfo, orchestrator, tasks, images, dispose };
+    return {
+      dataDir,
+      dispatch,
+      bus,
+      store,
+      audit,
+      appInfo,
+      orchestrator,
+      tasks,
+      images,
+      streams,
+      dispose,
+    };
   } catch (err) {
     await dispose();
     throw err;

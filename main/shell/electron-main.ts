@@ -9,6 +9,7 @@ import { startCore, type Core } from '../core/app-core.js';
 import { isGenosError } from '../core/errors.js';
 import { createMainWindow, denyPermissions } from './window.js';
 import { registerIpc } from './ipc.js';
+import { startStreamServer } from '../streams/stream-server.js';
 
 const outDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const paths = {
@@ -35,6 +36,12 @@ async function boot(): Promise<void> {
     return;
   }
   registerIpc(() => win, pathToFileURL(paths.rendererIndex).href, core.dispatch, core.bus);
+  // The app has no HTTP server: display and terminal bridges get a loopback one of their own.
+  const streams = await startStreamServer([...core.streams.endpoints]);
+  core.streams.mount(
+    streams.origin.replace(/^http/, 'ws'),
+    (origin) => origin === 'file://' || origin === 'null',
+  );
   win = createMainWindow(paths);
   win.on('closed', () => {
     win = null;

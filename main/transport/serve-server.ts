@@ -71,6 +71,7 @@ export async function startServeServer(core: Core, opts: ServeOptions): Promise<
   server.requestTimeout = 30_000;
 
   const api = attachWsApi(server, {
+    otherEndpoints: core.streams.endpoints,
     dispatch: core.dispatch,
     bus: core.bus,
     path: API_PATH,
@@ -88,6 +89,9 @@ export async function startServeServer(core: Core, opts: ServeOptions): Promise<
     ? ['127.0.0.1', 'localhost', '[::1]', urlHost(opts.host)]
     : [urlHost(opts.host)];
   for (const name of names) allowedHosts.add(`${name}:${port}`);
+  // Display and terminal bridges: the page's own origin, or a non-browser client (token still needed).
+  const pageOrigins = new Set([...allowedHosts].map((h) => `http://${h}`));
+  core.streams.mount('', (origin) => origin === undefined || pageOrigins.has(origin));
 
   return {
     url: `http://${urlHost(opts.host)}:${port}/#token=${token}`,

@@ -24,6 +24,10 @@ export type WsApiOptions = {
    * passes this check and still needs the token.
    */
   originAllowed?: (origin: string, req: IncomingMessage) => boolean;
+  /** Other WebSocket endpoints on the same server (display, terminal); each claims its own path. */
+  otherEndpoints?: ReadonlyArray<{
+    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  }>;
 };
 
 /** Frames larger than this are refused: no call of the contract needs more. */
@@ -113,6 +117,8 @@ export function attachWsApi(server: Server, opts: WsApiOptions): { close(): void
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    for (const endpoint of opts.otherEndpoints ?? [])
+      if (endpoint.handleUpgrade(req, socket, head)) return;
     const refusal = checkUpgrade(req, opts);
     if (refusal) return refuse(socket, ...refusal);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));

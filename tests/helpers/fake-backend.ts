@@ -90,6 +90,9 @@ export class FakeBackend implements Backend {
   async openConsole(): Promise<never> {
     throw new GenosError('UNSUPPORTED', 'fake');
   }
+  async consoleLog(env: EnvRef): Promise<Buffer> {
+    return Buffer.from(`console of ${env.id}\n`);
+  }
   async openDisplay() {
     return { protocol: 'none' as const, reason: 'fake' };
   }

@@ -47,6 +47,12 @@ export const BAD_FIELDS: Record<CallName, unknown[]> = {
   restartEnvironment: [{ id: '' }],
   deleteEnvironment: [{ id: '../x' }],
   cancelOperation: [{}],
+  openDisplay: [{}, { id: 'a/b' }],
+  openTerminal: [{ id: 1 }],
+  consoleLog: [
+    { id: 'x', maxBytes: 0 },
+    { id: 'x', maxBytes: 1e12 },
+  ],
   listTasks: [{ all: true }],
   cancelTask: [{}, { id: '' }],
   listImages: [{ limit: 5 }],

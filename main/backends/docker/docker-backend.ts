@@ -95,6 +95,15 @@ export class DockerBackend extends DockerLifecycle implements Backend {
     });
   }
 
+  /** The newest log output of the container's main process, at most maxBytes. */
+  async consoleLog(env: EnvRef, maxBytes: number): Promise<Buffer> {
+    const stream = await this.logs(env, { follow: false, tail: 2000 });
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+    const all = Buffer.concat(chunks);
+    return all.length > maxBytes ? all.subarray(all.length - maxBytes) : all;
+  }
+
   async openDisplay(_env: EnvRef): Promise<DisplayEndpoint> {
     return {
       protocol: 'none',

@@ -279,6 +279,11 @@ export class QemuBackend implements Backend {
   }
 
   /** Lets go of all VMs (app quitting): they keep running and are re-adopted next time. */
+  /** App shutdown: VMs keep running and are re-adopted by the next start. */
+  close(): Promise<void> {
+    return this.detachAll();
+  }
+
   detachAll(): Promise<void> {
     return this.instances.detachAll();
   }

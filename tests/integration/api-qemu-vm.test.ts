@@ -1,0 +1,162 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnvironmentSpec, type EnvironmentSummary } from '../../preload/contract.js';
+import { backendAvailable } from '../helpers/backends.js';
+import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { ensureTestGuest, type TestGuest } from '../helpers/test-guest.js';
+import { killAllUnder } from '../unit/qemu/vm-test-env.js';
+
+/** Opens a ticketed stream endpoint (terminal or display) the way the renderer does. */
+function openTicket(port: number, ticket: { url: string; token: string }): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(
+      `ws://127.0.0.1:${port}${ticket.url}?token=${encodeURIComponent(ticket.token)}`,
+    );
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+/** Reads from a terminal WebSocket until the text matches, optionally after typing a line. */
+function expectOutput(
+  ws: WebSocket,
+  pattern: RegExp,
+  type?: string,
+  timeoutMs = 20_000,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(
+      () => reject(new Error(`no ${pattern} in: ${seen.slice(-500)}`)),
+      timeoutMs,
+    );
+    const onData = (d: WebSocket.RawData) => {
+      seen += d.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        ws.off('message', onData);
+        resolve(seen);
+      }
+    };
+    ws.on('message', onData);
+    if (type) ws.send(Buffer.from(type));
+  });
+}
+
+/**
+ * A VM through everything a user drives: the serve API, the orchestrator, the QEMU backend under
+ * TCG, the terminal and display bridges with one-time tickets, and the owner being killed while
+ * the VM runs.
+ */
+describe.runIf(backendAvailable('qemu'))('a virtual machine over the API', () => {
+  let guest: TestGuest;
+  let serve: ServeProcess;
+  let ws: WebSocket;
+  let id = 0;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-'));
+  const call = async (name: string, args: unknown) =>
+    request(ws, JSON.stringify({ id: ++id, call: name, args }), id);
+
+  beforeAll(async () => {
+    guest = await ensureTestGuest();
+    serve = await startServe({ dataDir });
+    ws = await openWs(serve.port, { token: serve.token });
+  }, 120_000);
+  afterAll(async () => {
+    ws?.close();
+    await serve?.stop();
+    await killAllUnder(dataDir);
+  });
+
+  it(
+    'boots, answers on its terminal and display, survives an owner crash, and powers off',
+    { timeout: 120_000 },
+    async () => {
+      const spec = EnvironmentSpec.parse({
+        name: 'tiny',
+        backend: 'qemu',
+        os: { id: 'linux', version: null },
+        resources: { cpus: 1, memoryMiB: 128, diskGiB: 1 },
+        network: { mode: 'none', ports: [] },
+        display: 'gui',
+        desktop: null,
+        apps: [],
+        count: 1,
+        ephemeral: false,
+        image: {
+          kind: 'kernel',
+          kernel: guest.kernel,
+          initrd: guest.initrd,
+          cmdline: guest.cmdline,
+        },
+        healthCheck: null,
+        restartPolicy: 'never',
+        requires: [],
+        hardening: {},
+      });
+      const plan = (await call('planEnvironment', { spec })).result as { argv: string[] };
+      expect(plan.argv).toContain('-nodefaults');
+      // The display and control sockets are unix sockets; nothing listens on TCP.
+    expect(plan.argv.join(' ')).not.toMatch(/tcp:/);
+    expect(plan.argv[plan.argv.indexOf('-vnc') + 1]).toMatch(/unix:/);
+
+      const [env] = (
+        (await call('createEnvironment', { spec })).result as { items: EnvironmentSummary[] }
+      ).items;
+      const started = await call('startEnvironment', { id: env!.id });
+      expect(started.error).toBeUndefined();
+      expect(started.result).toMatchObject({ state: 'running' });
+
+      const ticket = (await call('openTerminal', { id: env!.id })).result as {
+        url: string;
+        token: string;
+      };
+      const term = await openTicket(serve.port, ticket);
+      await expectOutput(term, new RegExp(guest.readyMarker));
+      await expectOutput(term, /\b42\b/, 'echo $((6*7))\n');
+      term.close();
+      // The ticket was spent by the first connection.
+      await expect(openTicket(serve.port, ticket)).rejects.toThrow(/refused: 403/);
+
+      const display = (await call('openDisplay', { id: env!.id })).result as {
+        protocol: string;
+        url: string;
+        token: string;
+      };
+      expect(display.protocol).toBe('vnc');
+      const vnc = await openTicket(serve.port, display);
+      const greeting = await new Promise<string>((resolve) =>
+        vnc.once('message', (d) => resolve(d.toString())),
+      );
+      expect(greeting).toMatch(/^RFB 003\.00\d\n/);
+      vnc.close();
+
+      const log = (await call('consoleLog', { id: env!.id })).result as { text: string };
+      expect(log.text).toContain(guest.readyMarker);
+
+      // The owner dies; the VM does not. The next owner re-adopts it and its terminal works.
+      serve.child.kill('SIGKILL');
+      await new Promise((r) => serve.child.once('exit', r));
+      serve = await startServe({ dataDir });
+      ws = await openWs(serve.port, { token: serve.token });
+      expect((await call('getEnvironment', { id: env!.id })).result).toMatchObject({
+        state: 'running',
+      });
+      const again = await openTicket(
+        serve.port,
+        (await call('openTerminal', { id: env!.id })).result as { url: string; token: string },
+      );
+      await expectOutput(again, /\b1764\b/, 'echo $((42*42))\n');
+      again.close();
+
+      const stopped = await call('stopEnvironment', { id: env!.id, timeoutSec: 10 });
+      expect(stopped.result).toMatchObject({ state: 'stopped' });
+      expect((await call('deleteEnvironment', { id: env!.id })).result).toEqual({ deleted: true });
+      expect(fs.existsSync(path.join(dataDir, 'run', env!.id))).toBe(false);
+    },
+  );
+});

@@ -61,6 +61,9 @@ describe.runIf(backendAvailable('docker'))('genos up, from a recipe to a running
     }>;
     expect(ls).toEqual([expect.objectContaining({ name, state: 'running' })]);
 
+    const logs = await runCli(['logs', name, '--data-dir', dataDir]);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect((await runCli(['logs', 'ghost', '--data-dir', dataDir])).stderr).toContain('"ghost"');
     expect(
       (await runCli(['stop', name, '--timeout', '2', '--data-dir', dataDir])).stdout,
     ).toContain(`${name}: stopped`);

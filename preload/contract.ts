@@ -174,6 +174,21 @@ export const TaskInfo = z.object({
 });
 export type TaskInfo = z.infer<typeof TaskInfo>;
 
+const SnapshotName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'snapshot names are letters, digits, . _ -');
+
+export const Snapshot = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  createdAt: IsoTime,
+  sizeBytes: z.number().nullable(),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
 export const ImageFormat = z.enum(['qcow2', 'raw', 'vdi', 'vhdx', 'vmdk', 'iso']);
 export type ImageFormat = z.infer<typeof ImageFormat>;
 
@@ -281,6 +296,24 @@ export const calls = {
         .optional(),
     }),
     z.object({ text: z.string() }),
+  ),
+  listSnapshots: call(z.strictObject({ id: Id }), z.object({ items: z.array(Snapshot) })),
+  createSnapshot: call(
+    z.strictObject({
+      id: Id,
+      name: SnapshotName,
+      /** live: RAM + devices (VMs, resumes where it was); disk: disk only; commit: a container image. */
+      kind: z.enum(['live', 'disk', 'commit']),
+    }),
+    Snapshot,
+  ),
+  restoreSnapshot: call(
+    z.strictObject({ id: Id, name: SnapshotName }),
+    z.object({ restored: z.literal(true) }),
+  ),
+  deleteSnapshot: call(
+    z.strictObject({ id: Id, name: SnapshotName }),
+    z.object({ deleted: z.literal(true) }),
   ),
   listTasks: call(NoArgs, z.object({ items: z.array(TaskInfo) })),
   cancelTask: call(

@@ -9,6 +9,7 @@ import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import type { TaskManager } from '../core/tasks.js';
 import type { ImageLibraryService } from '../images/image-library.js';
 import type { StreamService } from '../streams/stream-service.js';
+import type { SnapshotService } from '../orchestrator/snapshots.js';
 import { uploadFile } from '../transport/upload.js';
 import { composeForApi, hostLimits } from '../composer/index.js';
 
@@ -22,11 +23,13 @@ export type HandlerDeps = {
   tasks: TaskManager;
   images: ImageLibraryService;
   streams: StreamService;
+  snapshots: SnapshotService;
 };
 
 /** The contract's calls, implemented by the core services. Arguments arrive already parsed. */
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const { store, hostInfo, audit, bus, appInfo, orchestrator, tasks, images, streams } = deps;
+  const { store, hostInfo, audit, bus, appInfo, orchestrator, tasks, images, streams, snapshots } =
+    deps;
   return {
     ping: () => ({ pong: true, at: new Date().toISOString() }),
     appInfo: () => appInfo,
@@ -79,6 +82,16 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     consoleLog: async ({ id, maxBytes }) => ({
       text: await streams.consoleLog(id, maxBytes ?? 256 * 1024),
     }),
+    listSnapshots: ({ id }) => ({ items: snapshots.list(id) }),
+    createSnapshot: ({ id, name, kind }, ctx) => snapshots.create(id, name, kind, ctx.transport),
+    restoreSnapshot: async ({ id, name }, ctx) => {
+      await snapshots.restore(id, name, ctx.transport);
+      return { restored: true as const };
+    },
+    deleteSnapshot: async ({ id, name }, ctx) => {
+      await snapshots.remove(id, name, ctx.transport);
+      return { deleted: true as const };
+    },
     listTasks: () => ({ items: tasks.list() }),
     cancelTask: ({ id }) => ({ cancelled: tasks.cancel(id) }),
     listImages: () => ({ items: images.list() }),

@@ -90,7 +90,8 @@ export interface Backend {
   pause(env: EnvRef): Promise<void>;
   resume(env: EnvRef): Promise<void>;
   snapshot(env: EnvRef, name: string, kind: SnapshotKind): Promise<SnapshotInfo>;
-  restore(env: EnvRef, name: string): Promise<void>;
+  /** Returns new handles when restoring replaced the instance (docker recreates the container). */
+  restore(env: EnvRef, name: string): Promise<BackendHandles | void>;
   deleteSnapshot(env: EnvRef, name: string): Promise<void>;
   /** Removes everything create() made. Idempotent. */
   remove(env: EnvRef): Promise<void>;

@@ -14,6 +14,7 @@ import { TaskManager } from './tasks.js';
 import { ImageLibraryService } from '../images/image-library.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { StreamService } from '../streams/stream-service.js';
+import { SnapshotService } from '../orchestrator/snapshots.js';
 import { reconcile } from '../orchestrator/reconcile.js';
 import { followChanges } from '../orchestrator/follow-changes.js';
 import { createBackendRegistry, type BackendLoader } from '../backends/registry.js';
@@ -130,8 +131,10 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     const images = new ImageLibraryService(dataDir, { store, audit, tasks });
     const streams = new StreamService({ store, orchestrator, backend });
     disposers.push(() => streams.close());
+    const snapshots = new SnapshotService({ store, audit, backend, orchestrator });
     const dispatch = createDispatcher(
       createHandlers({
+        snapshots,
         store,
         hostInfo,
         audit,

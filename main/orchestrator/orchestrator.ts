@@ -157,6 +157,11 @@ export class Orchestrator {
     });
   }
 
+  /** Runs fn under the environment's lock, so it never interleaves with a start or a stop. */
+  exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(id, fn);
+  }
+
   /** True while an operation of ours is under way on this environment. */
   isBusy(id: string): boolean {
     return this.locks.busy(id);

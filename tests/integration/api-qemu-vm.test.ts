@@ -101,8 +101,8 @@ describe.runIf(backendAvailable('qemu'))('a virtual machine over the API', () =>
       const plan = (await call('planEnvironment', { spec })).result as { argv: string[] };
       expect(plan.argv).toContain('-nodefaults');
       // The display and control sockets are unix sockets; nothing listens on TCP.
-    expect(plan.argv.join(' ')).not.toMatch(/tcp:/);
-    expect(plan.argv[plan.argv.indexOf('-vnc') + 1]).toMatch(/unix:/);
+      expect(plan.argv.join(' ')).not.toMatch(/tcp:/);
+      expect(plan.argv[plan.argv.indexOf('-vnc') + 1]).toMatch(/unix:/);
 
       const [env] = (
         (await call('createEnvironment', { spec })).result as { items: EnvironmentSummary[] }
@@ -118,6 +118,31 @@ describe.runIf(backendAvailable('qemu'))('a virtual machine over the API', () =>
       const term = await openTicket(serve.port, ticket);
       await expectOutput(term, new RegExp(guest.readyMarker));
       await expectOutput(term, /\b42\b/, 'echo $((6*7))\n');
+      // Live snapshot -> change the guest -> restore: the change is gone and the guest runs on.
+      const snap = await call('createSnapshot', { id: env!.id, name: 'before', kind: 'live' });
+      expect(snap.error).toBeUndefined();
+      expect(snap.result).toMatchObject({ name: 'before' });
+      await expectOutput(term, /WROTE/, 'echo hi > /tmp/x && echo WROTE\n');
+      expect((await call('restoreSnapshot', { id: env!.id, name: 'before' })).result).toEqual({
+        restored: true,
+      });
+      const check = await expectOutput(
+        term,
+        /X-GONE|X-THERE/,
+        'test -e /tmp/x && echo X-THERE || echo X-GONE\n',
+      );
+      expect(check).toContain('X-GONE');
+      expect((await call('listSnapshots', { id: env!.id })).result).toMatchObject({
+        items: [{ name: 'before' }],
+      });
+      expect(
+        (await call('createSnapshot', { id: env!.id, name: 'before', kind: 'live' })).error,
+      ).toMatchObject({
+        code: 'CONFLICT',
+      });
+      expect((await call('deleteSnapshot', { id: env!.id, name: 'before' })).result).toEqual({
+        deleted: true,
+      });
       term.close();
       // The ticket was spent by the first connection.
       await expect(openTicket(serve.port, ticket)).rejects.toThrow(/refused: 403/);

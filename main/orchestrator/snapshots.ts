@@ -37,15 +37,13 @@ export class SnapshotService {
   list(id: string): SnapshotView[] {
     if (!this.deps.store.getEnvironment(id))
       throw new GenosError('NOT_FOUND', `There is no environment with id "${id}".`);
-    return this.deps.store
-      .listSnapshots(id)
-      .map((s) => ({
-        id: s.id,
-        name: s.name,
-        kind: s.kind,
-        createdAt: s.createdAt,
-        sizeBytes: null,
-      }));
+    return this.deps.store.listSnapshots(id).map((s) => ({
+      id: s.id,
+      name: s.name,
+      kind: s.kind,
+      createdAt: s.createdAt,
+      sizeBytes: null,
+    }));
   }
 
   async create(id: string, name: string, kind: SnapshotKind, actor: string): Promise<SnapshotView> {

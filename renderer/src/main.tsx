@@ -7,6 +7,9 @@ import './styles/theme.css';
 import './styles/base.css';
 import './styles/shell.css';
 import './styles/content.css';
+import './styles/controls.css';
+import './styles/overlays.css';
+import './styles/libraries.css';
 
 // The transport must be in place before anything renders or calls.
 const preloaded = Boolean(window.genos);

@@ -2,6 +2,7 @@ import { alwaysOpen } from './connection-status';
 import type { ConnectionSource } from './connection-status';
 import { browserSocket, pageServerReachable, serveSocketUrl } from './browser-socket';
 import { forgetToken, takeToken } from './page-token';
+import { rememberServeToken } from './serve-token';
 import type { TokenStorage } from './page-token';
 import { createWsBridge } from './ws-bridge';
 
@@ -26,13 +27,17 @@ export function installBridge(): ConnectionSource {
     storage,
     replaceUrl: (url) => window.history.replaceState(window.history.state, '', url),
   });
+  rememberServeToken(token);
   // No dispose on pagehide: the browser closes the socket itself, and a page restored from the
   // back/forward cache must still have a working bridge.
   const { bridge, connection } = createWsBridge({
     token,
     openSocket: browserSocket(serveSocketUrl(window.location)),
     serverReachable: pageServerReachable,
-    onTokenRefused: () => forgetToken(storage),
+    onTokenRefused: () => {
+      forgetToken(storage);
+      rememberServeToken(null);
+    },
   });
   window.genos = bridge;
   return connection;

@@ -7,9 +7,12 @@ import { ImagesPage } from '../pages/images-page';
 import { SettingsPage } from '../pages/settings-page';
 import { useRouteStore } from '../state/route-store';
 import { AppHeader } from './app-header';
+import { DropOverlay } from './drop-overlay';
 import { ErrorBoundary } from './error-boundary';
+import { HelpOverlay } from './help-overlay';
 import type { RouteId } from './routes';
 import { SidebarNav } from './sidebar-nav';
+import { useGlobalShortcuts } from './use-global-shortcuts';
 
 const PAGES: Record<RouteId, ComponentType> = {
   compose: ComposePage,
@@ -22,6 +25,7 @@ const PAGES: Record<RouteId, ComponentType> = {
 export function AppShell() {
   const route = useRouteStore((store) => store.route);
   const Page = PAGES[route];
+  useGlobalShortcuts();
   return (
     <div className="app">
       <AppHeader />
@@ -33,6 +37,8 @@ export function AppShell() {
           </ErrorBoundary>
         </main>
       </div>
+      <HelpOverlay />
+      <DropOverlay />
     </div>
   );
 }

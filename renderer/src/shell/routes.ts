@@ -19,3 +19,18 @@ export function routeFromHash(hash: string): RouteId {
 export function hashFor(route: RouteId): string {
   return `#/${route}`;
 }
+
+/** What a page shows inside itself: `#/environments/<id>` -> "<id>"; null for the page itself. */
+export function detailFromHash(hash: string): string | null {
+  const part = hash.replace(/^#\/?/, '').split(/[?&]/)[0]?.split('/')[1];
+  if (!part) return null;
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
+  }
+}
+
+export function detailHash(route: RouteId, id: string): string {
+  return `${hashFor(route)}/${encodeURIComponent(id)}`;
+}

@@ -1,0 +1,57 @@
+import { useState } from 'react';
+import type { EnvironmentSummary } from '../../../../preload/contract';
+import { Fact, FactList } from '../../components/fact-list';
+import { Section } from '../../components/section';
+import { formatTime } from '../../format/times';
+import { hashFor } from '../../shell/routes';
+import { useEnvironmentActionsStore } from '../../state/environment-actions-store';
+import { ActionFailureNotice } from './action-failure';
+import { DeleteEnvironmentDialog } from './delete-environment-dialog';
+import { EnvironmentActions } from './environment-actions';
+import { EnvironmentState } from './environment-state';
+import { backendLabel, resourcesLabel, specSummary } from './spec-summary';
+import { Uptime } from './uptime';
+
+/**
+ * One environment (Enter on the list, or its name). The display, terminal, logs, snapshots and
+ * metrics tabs belong here; until their API lands this shows the facts and the actions.
+ */
+export function EnvironmentDetail({ env }: { env: EnvironmentSummary }) {
+  const [deleting, setDeleting] = useState(false);
+  const failure = useEnvironmentActionsStore((store) => store.failures[env.id]);
+  const dismiss = useEnvironmentActionsStore((store) => store.dismiss);
+  const summary = specSummary(env);
+  return (
+    <Section title={env.name}>
+      <p>
+        <a href={hashFor('environments')}>← All environments</a>
+      </p>
+      <div className="env-detail__actions">
+        <EnvironmentActions env={env} onDelete={() => setDeleting(true)} />
+      </div>
+      {failure ? (
+        <ActionFailureNotice name={env.name} failure={failure} onDismiss={() => dismiss(env.id)} />
+      ) : null}
+      <FactList>
+        <Fact label="State">
+          <EnvironmentState env={env} />
+        </Fact>
+        <Fact label="Backend">{backendLabel(env.backend)}</Fact>
+        <Fact label="Operating system">{summary.os}</Fact>
+        <Fact label="Resources">{resourcesLabel(summary)}</Fact>
+        <Fact label="Uptime">
+          <Uptime env={env} />
+        </Fact>
+        <Fact label="Created">{formatTime(env.createdAt)}</Fact>
+        <Fact label="Id">
+          <code>{env.id}</code>
+        </Fact>
+      </FactList>
+      <p className="placeholder">
+        The display, terminal, logs, snapshots and live CPU and memory charts of this environment
+        will appear here.
+      </p>
+      {deleting ? <DeleteEnvironmentDialog env={env} onDone={() => setDeleting(false)} /> : null}
+    </Section>
+  );
+}

@@ -4,7 +4,7 @@ import type { ImageFormat, ImageRecord, TaskInfo } from '../../preload/contract.
 import type { Store } from '../store/store.js';
 import type { Audit } from '../core/audit.js';
 import type { TaskManager } from '../core/tasks.js';
-import { GenosError } from '../core/errors.js';
+import { GenosError, isGenosError } from '../core/errors.js';
 import { importImage } from './import.js';
 import { convertImage } from './convert.js';
 import type { DiskFormat, ImageLibrary } from './types.js';
@@ -70,10 +70,18 @@ export class ImageLibraryService {
         ...(req.name ? { name: req.name } : {}),
         signal,
         onProgress: progress,
-      }).finally(() => {
-        // An upload is a temporary copy: once imported (or refused) it has served its purpose.
-        if (req.uploadedAs) fs.rmSync(req.path, { force: true });
-      });
+      })
+        .catch((err: unknown) => {
+          // Name the file the user dropped, not our temporary copy of it.
+          if (req.uploadedAs && isGenosError(err)) {
+            throw new GenosError(err.code, err.message.split(req.path).join(req.uploadedAs));
+          }
+          throw err;
+        })
+        .finally(() => {
+          // An upload is a temporary copy: once imported (or refused) it has served its purpose.
+          if (req.uploadedAs) fs.rmSync(req.path, { force: true });
+        });
       const { mode: _mode, info: _info, ...record } = imported;
       const saved = this.deps.store.insertImage(
         req.uploadedAs ? { ...record, source: `upload: ${req.uploadedAs}` } : record,

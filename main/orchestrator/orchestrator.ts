@@ -146,13 +146,7 @@ export class Orchestrator {
       this.transition(env, 'deleting', `${actor} asked to delete it`);
       await backend.remove(ref);
       this.deps.store.deleteEnvironment(id);
-      this.deps.audit.record({
-        actor,
-        action: 'env.delete',
-        target: id,
-        outcome: 'ok',
-        detail: { name: env.name },
-      });
+      // act() writes the one env.delete audit entry once this returns.
       return env;
     });
   }

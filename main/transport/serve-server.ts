@@ -68,7 +68,10 @@ export async function startServeServer(core: Core, opts: ServeOptions): Promise<
     staticFiles(req, res);
   });
   server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  // No cap on a whole request: an ISO upload takes minutes. A stalled one is caught per socket
+  // by the idle timeout instead.
+  server.requestTimeout = 0;
+  server.timeout = 60_000;
 
   const api = attachWsApi(server, {
     otherEndpoints: core.streams.endpoints,

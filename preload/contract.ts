@@ -189,6 +189,19 @@ export const Snapshot = z.object({
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
+const RecipeFileName = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/\.(json|ya?ml|genos)$/i, 'a recipe file name ends in .json, .yaml or .yml');
+
+export const RecipeShape = z.object({
+  genosRecipe: z.literal(1),
+  prompt: z.string().optional(),
+  environments: z.array(EnvironmentSpec),
+});
+export type RecipeShape = z.infer<typeof RecipeShape>;
+
 export const ImageFormat = z.enum(['qcow2', 'raw', 'vdi', 'vhdx', 'vmdk', 'iso']);
 export type ImageFormat = z.infer<typeof ImageFormat>;
 
@@ -251,6 +264,20 @@ export const calls = {
   ),
   /** Sentence -> spec, offline and deterministic (an LLM endpoint, when set, may fill defaults). */
   compose: call(ComposeArgs, ComposeResult),
+  /** Reads a recipe file the user picked (its name and text); errors say what is wrong where. */
+  readRecipe: call(
+    z.strictObject({ fileName: RecipeFileName, text: z.string().max(1024 * 1024) }),
+    RecipeShape,
+  ),
+  /** The text of a recipe file for these environments, in the format the file name asks for. */
+  writeRecipe: call(
+    z.strictObject({
+      fileName: RecipeFileName,
+      prompt: z.string().max(4000).optional(),
+      environments: z.array(EnvironmentSpec).min(1).max(64),
+    }),
+    z.object({ text: z.string() }),
+  ),
   createEnvironment: call(
     z.strictObject({ spec: EnvironmentSpec, start: z.boolean().optional() }),
     z.object({ items: z.array(EnvironmentSummary) }),

@@ -11,7 +11,13 @@ import type { ImageLibraryService } from '../images/image-library.js';
 import type { StreamService } from '../streams/stream-service.js';
 import type { SnapshotService } from '../orchestrator/snapshots.js';
 import { uploadFile } from '../transport/upload.js';
-import { composeForApi, hostLimits } from '../composer/index.js';
+import {
+  composeForApi,
+  hostLimits,
+  parseRecipeText,
+  recipeText,
+  RecipeError,
+} from '../composer/index.js';
 
 export type HandlerDeps = {
   store: Store;
@@ -25,6 +31,16 @@ export type HandlerDeps = {
   streams: StreamService;
   snapshots: SnapshotService;
 };
+
+/** A recipe the user gave us that does not parse is their input to fix: BAD_ARGS, with the why. */
+function asBadArgs<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RecipeError) throw new GenosError('BAD_ARGS', err.message);
+    throw err;
+  }
+}
 
 /** The contract's calls, implemented by the core services. Arguments arrive already parsed. */
 export function createHandlers(deps: HandlerDeps): Handlers {
@@ -52,6 +68,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         },
       );
     },
+    readRecipe: ({ fileName, text }) => asBadArgs(() => parseRecipeText(text, fileName)),
+    writeRecipe: ({ fileName, prompt, environments }) =>
+      asBadArgs(() => ({
+        text: recipeText(fileName, { genosRecipe: 1, environments, ...(prompt ? { prompt } : {}) }),
+      })),
     createEnvironment: async ({ spec, start }, ctx) => {
       const items = orchestrator.create(spec, ctx.transport);
       // Starting takes long (provisioning, boot); its progress arrives as environmentChanged

@@ -12,6 +12,8 @@ export {
   loadRecipe,
   makeRecipe,
   parseRecipe,
+  parseRecipeText,
+  recipeText,
   saveRecipe,
 } from './recipe.js';
 export { APPS, DESKTOPS, OSES, findApp, findDesktop, findOs } from './catalog.js';

@@ -97,6 +97,22 @@ export async function loadRecipe(file: string): Promise<Recipe> {
     if (code === 'ENOENT') throw new RecipeError(file, 'not-found', `${file} does not exist.`);
     throw new RecipeError(file, 'unreadable', `${file} cannot be read: ${(err as Error).message}`);
   }
+  return parseRecipeText(text, file, format);
+}
+
+/** Parses recipe text (a file's content, or one the UI read from a file the user chose). */
+export function parseRecipeText(
+  text: string,
+  file: string,
+  format: 'json' | 'yaml' = formatOf(file) ?? 'json',
+): Recipe {
+  if (Buffer.byteLength(text) > MAX_RECIPE_BYTES) {
+    throw new RecipeError(
+      file,
+      'too-large',
+      `${file} is larger than ${MAX_RECIPE_BYTES} bytes; that is not a recipe.`,
+    );
+  }
   let data: unknown;
   try {
     const body = text.replace(/^\uFEFF/, '');
@@ -117,6 +133,14 @@ export async function loadRecipe(file: string): Promise<Recipe> {
   return parseRecipe(data, file);
 }
 
+/** The text of a recipe file in the format its name asks for (.json, .yaml, .yml). */
+export function recipeText(file: string, recipe: RecipeInput): string {
+  const format = formatOf(file);
+  if (!format) throw new RecipeError(file, 'format', `${file}: name recipes .json, .yaml or .yml.`);
+  const valid = parseRecipe(recipe, file);
+  return format === 'yaml' ? YAML.stringify(valid) : JSON.stringify(valid, null, 2) + '\n';
+}
+
 /** Builds a recipe from specs (validating them) and the prompt that made them. */
 export function makeRecipe(environments: unknown[], prompt?: string): Recipe {
   return parseRecipe({
@@ -128,13 +152,8 @@ export function makeRecipe(environments: unknown[], prompt?: string): Recipe {
 
 /** Writes the recipe atomically (temp file + rename), so a crash never leaves half a recipe. */
 export async function saveRecipe(file: string, recipe: RecipeInput): Promise<void> {
-  const format = formatOf(file);
-  if (!format) {
-    throw new RecipeError(file, 'format', `${file}: name recipes .json, .yaml or .yml.`);
-  }
-  const valid = parseRecipe(recipe, file);
+  const text = recipeText(file, recipe);
   const tmp = `${file}.${process.pid}.tmp`;
-  const text = format === 'yaml' ? YAML.stringify(valid) : JSON.stringify(valid, null, 2) + '\n';
   await fs.writeFile(tmp, text, { mode: 0o644 });
   try {
     await fs.rename(tmp, file);

@@ -34,6 +34,11 @@ export const BAD_FIELDS: Record<CallName, unknown[]> = {
   ],
   listAuditEvents: [{ limit: -1 }, { beforeSeq: 0 }, { target: 5 }],
   compose: [{}, { prompt: 5 }, { prompt: 'x'.repeat(5000) }],
+  readRecipe: [{ fileName: 'x.exe', text: '{}' }, { fileName: 'x.json' }],
+  writeRecipe: [
+    { fileName: 'x.json', environments: [] },
+    { fileName: 'x.txt', environments: [{}] },
+  ],
   createEnvironment: [{}, { spec: {} }, { spec: { name: 'x' } }, { spec: null, start: true }],
   planEnvironment: [{}, { spec: 'ubuntu' }],
   startEnvironment: [{}, { id: 5 }, { id: 'a b' }],

@@ -202,6 +202,19 @@ export const RecipeShape = z.object({
 });
 export type RecipeShape = z.infer<typeof RecipeShape>;
 
+/** One sample of an environment's resource use (network/disk counters are totals since start). */
+export const MetricSample = z.object({
+  at: IsoTime,
+  cpuPercent: z.number(),
+  memoryBytes: z.number(),
+  memoryLimitBytes: z.number().nullable(),
+  netRxBytes: z.number(),
+  netTxBytes: z.number(),
+  blockReadBytes: z.number(),
+  blockWriteBytes: z.number(),
+});
+export type MetricSample = z.infer<typeof MetricSample>;
+
 export const ImageFormat = z.enum(['qcow2', 'raw', 'vdi', 'vhdx', 'vmdk', 'iso']);
 export type ImageFormat = z.infer<typeof ImageFormat>;
 
@@ -342,6 +355,8 @@ export const calls = {
     z.strictObject({ id: Id, name: SnapshotName }),
     z.object({ deleted: z.literal(true) }),
   ),
+  /** The recent samples kept for an environment (a bounded ring; newest last). */
+  getMetrics: call(z.strictObject({ id: Id }), z.object({ items: z.array(MetricSample) })),
   listTasks: call(NoArgs, z.object({ items: z.array(TaskInfo) })),
   cancelTask: call(
     z.strictObject({ id: z.string().min(1).max(64) }),
@@ -397,6 +412,7 @@ export const events = {
   hostInfoChanged: HostInfo,
   environmentChanged: EnvironmentSummary,
   taskUpdated: TaskInfo,
+  metricsSampled: z.object({ envId: z.string(), sample: MetricSample }),
 } as const;
 
 export type Events = typeof events;

@@ -10,6 +10,7 @@ import type { TaskManager } from '../core/tasks.js';
 import type { ImageLibraryService } from '../images/image-library.js';
 import type { StreamService } from '../streams/stream-service.js';
 import type { SnapshotService } from '../orchestrator/snapshots.js';
+import type { MetricsSampler } from '../orchestrator/metrics.js';
 import { uploadFile } from '../transport/upload.js';
 import {
   composeForApi,
@@ -30,6 +31,7 @@ export type HandlerDeps = {
   images: ImageLibraryService;
   streams: StreamService;
   snapshots: SnapshotService;
+  metrics: MetricsSampler;
 };
 
 /** A recipe the user gave us that does not parse is their input to fix: BAD_ARGS, with the why. */
@@ -44,8 +46,19 @@ function asBadArgs<T>(fn: () => T): T {
 
 /** The contract's calls, implemented by the core services. Arguments arrive already parsed. */
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const { store, hostInfo, audit, bus, appInfo, orchestrator, tasks, images, streams, snapshots } =
-    deps;
+  const {
+    store,
+    hostInfo,
+    audit,
+    bus,
+    appInfo,
+    orchestrator,
+    tasks,
+    images,
+    streams,
+    snapshots,
+    metrics,
+  } = deps;
   return {
     ping: () => ({ pong: true, at: new Date().toISOString() }),
     appInfo: () => appInfo,
@@ -112,6 +125,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     deleteSnapshot: async ({ id, name }, ctx) => {
       await snapshots.remove(id, name, ctx.transport);
       return { deleted: true as const };
+    },
+    getMetrics: ({ id }) => {
+      if (!store.getEnvironment(id))
+        throw new GenosError('NOT_FOUND', `There is no environment with id "${id}".`);
+      return { items: metrics.get(id) };
     },
     listTasks: () => ({ items: tasks.list() }),
     cancelTask: ({ id }) => ({ cancelled: tasks.cancel(id) }),

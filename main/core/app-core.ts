@@ -15,6 +15,7 @@ import { ImageLibraryService } from '../images/image-library.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { StreamService } from '../streams/stream-service.js';
 import { SnapshotService } from '../orchestrator/snapshots.js';
+import { MetricsSampler } from '../orchestrator/metrics.js';
 import { reconcile } from '../orchestrator/reconcile.js';
 import { followChanges } from '../orchestrator/follow-changes.js';
 import { createBackendRegistry, type BackendLoader } from '../backends/registry.js';
@@ -43,6 +44,7 @@ export type Core = {
   readonly tasks: TaskManager;
   readonly images: ImageLibraryService;
   readonly streams: StreamService;
+  readonly metrics: MetricsSampler;
   dispose(): Promise<void>;
 };
 
@@ -132,9 +134,15 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     const streams = new StreamService({ store, orchestrator, backend });
     disposers.push(() => streams.close());
     const snapshots = new SnapshotService({ store, audit, backend, orchestrator });
+    const metrics = new MetricsSampler(
+      { store, backend, bus, orchestrator },
+      { intervalMs: Number(process.env.GENOS_METRICS_INTERVAL_MS) || 5000, capacity: 720 },
+    );
+    disposers.push(() => metrics.stop());
     const dispatch = createDispatcher(
       createHandlers({
         snapshots,
+        metrics,
         store,
         hostInfo,
         audit,
@@ -153,6 +161,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       await reconcile(orchestrator, orchestratorDeps, { startup: true }).catch((err) =>
         console.error('genos: start-up reconciliation failed:', err),
       );
+      metrics.start();
       // Engines that push changes (Docker's event stream) make state follow within a second.
       void followChanges(orchestrator, orchestratorDeps).then((stop) => disposers.push(stop));
       const timer = setInterval(() => {
@@ -195,6 +204,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       tasks,
       images,
       streams,
+      metrics,
       dispose,
     };
   } catch (err) {

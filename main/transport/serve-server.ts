@@ -18,6 +18,7 @@ export type ServeOptions = {
 export type ServeHandle = { url: string; port: number; token: string; close(): Promise<void> };
 
 export const API_PATH = '/api';
+export const METRICS_PATH = '/metrics';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -55,7 +56,20 @@ export async function startServeServer(core: Core, opts: ServeOptions): Promise<
       res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Unknown Host header.');
       return;
     }
-    if (new URL(req.url ?? '/', 'http://placeholder').pathname === UPLOAD_PATH) {
+    const pathname = new URL(req.url ?? '/', 'http://placeholder').pathname;
+    if (pathname === METRICS_PATH) {
+      // Prometheus scrapes with the same token, as a Bearer header.
+      const auth = req.headers.authorization ?? '';
+      if (!auth.startsWith('Bearer ') || !sameSecret(auth.slice(7), token)) {
+        res.writeHead(401, { 'Content-Type': 'text/plain' }).end('A valid token is required.\n');
+        return;
+      }
+      res
+        .writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' })
+        .end(core.metrics.prometheus());
+      return;
+    }
+    if (pathname === UPLOAD_PATH) {
       void upload(req, res);
       return;
     }

@@ -66,6 +66,7 @@ export const BAD_FIELDS: Record<CallName, unknown[]> = {
   ],
   restoreSnapshot: [{ id: 'x' }, { id: 'x', name: 'x;quit' }],
   deleteSnapshot: [{ id: 'x', name: '' }],
+  getMetrics: [{ id: '' }],
   listTasks: [{ all: true }],
   cancelTask: [{}, { id: '' }],
   listImages: [{ limit: 5 }],

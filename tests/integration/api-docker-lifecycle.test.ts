@@ -32,7 +32,7 @@ describe.runIf(backendAvailable('docker'))('a container environment over the API
 
   beforeAll(async () => {
     image = await ensureTestImage(docker);
-    serve = await startServe();
+    serve = await startServe({ env: { GENOS_METRICS_INTERVAL_MS: '1000' } });
     await connect();
   });
   afterAll(async () => {
@@ -62,6 +62,26 @@ describe.runIf(backendAvailable('docker'))('a container environment over the API
     expect((await call('startEnvironment', { id: envId })).error).toMatchObject({
       code: 'CONFLICT',
     });
+
+    // Metrics: sampled into the ring, pushed, and exposed to Prometheus behind the token.
+    const deadline = Date.now() + 15_000;
+    let samples: Array<{ memoryBytes: number; cpuPercent: number }> = [];
+    while (Date.now() < deadline && samples.length === 0) {
+      await new Promise((r) => setTimeout(r, 250));
+      samples = ((await call('getMetrics', { id: envId })).result as { items: typeof samples })
+        .items;
+    }
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples[0]!.memoryBytes).toBeGreaterThan(0);
+    const metricsUrl = `http://127.0.0.1:${serve.port}/metrics`;
+    expect((await fetch(metricsUrl)).status).toBe(401);
+    const scraped = await (
+      await fetch(metricsUrl, { headers: { Authorization: `Bearer ${serve.token}` } })
+    ).text();
+    expect(scraped).toMatch(
+      new RegExp(`genos_env_memory_bytes\\{env="${envId}",[^}]*\\} [1-9]\\d*`),
+    );
+    expect(scraped).toContain('genos_environments{state="running"} 1');
     expect((await call('pauseEnvironment', { id: envId })).result).toMatchObject({
       state: 'paused',
     });
@@ -73,7 +93,10 @@ describe.runIf(backendAvailable('docker'))('a container environment over the API
     // The owner dies; the container does not. A new owner re-adopts it.
     serve.child.kill('SIGKILL');
     await new Promise((r) => serve.child.once('exit', r));
-    serve = await startServe({ dataDir: serve.dataDir });
+    serve = await startServe({
+      dataDir: serve.dataDir,
+      env: { GENOS_METRICS_INTERVAL_MS: '1000' },
+    });
     await connect();
     const after = await call('getEnvironment', { id: envId });
     expect(after.result).toMatchObject({ state: 'running' });

@@ -48,6 +48,11 @@ export async function runServe(args: ServeArgs, out: NodeJS.WritableStream): Pro
   }
 
   await stopped;
+  // A clean stop takes well under a second; never hang the user's Ctrl+C on a stuck close.
+  setTimeout(() => {
+    process.stderr.write('genos: stopping took too long; exiting anyway.\n');
+    process.exit(1);
+  }, 10_000).unref();
   await handle.close();
   await core.dispose();
   return 0;

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Core } from '../core/app-core.js';
 import { attachWsApi, sameSecret } from './ws-api.js';
@@ -81,6 +81,13 @@ export async function startServeServer(core: Core, opts: ServeOptions): Promise<
     }
     staticFiles(req, res);
   });
+  // Every socket, upgraded ones included: server.close() waits for all of them, and an open
+  // terminal or display WebSocket would otherwise keep a stopping server alive.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.headersTimeout = 10_000;
   // No cap on a whole request: an ISO upload takes minutes. A stalled one is caught per socket
   // by the idle timeout instead.
@@ -118,6 +125,7 @@ export async function startServeServer(core: Core, opts: ServeOptions): Promise<
       new Promise<void>((resolve) => {
         api.close();
         server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };

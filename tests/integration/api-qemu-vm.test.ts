@@ -122,13 +122,14 @@ describe.runIf(backendAvailable('qemu'))('a virtual machine over the API', () =>
       const snap = await call('createSnapshot', { id: env!.id, name: 'before', kind: 'live' });
       expect(snap.error).toBeUndefined();
       expect(snap.result).toMatchObject({ name: 'before' });
-      await expectOutput(term, /WROTE/, 'echo hi > /tmp/x && echo WROTE\n');
+      // Output is matched on a line of its own: the shell echoes the typed command first.
+      await expectOutput(term, /\nWROTE\r?\n/, 'echo hi > /tmp/x && echo WROTE\n');
       expect((await call('restoreSnapshot', { id: env!.id, name: 'before' })).result).toEqual({
         restored: true,
       });
       const check = await expectOutput(
         term,
-        /X-GONE|X-THERE/,
+        /\n(X-GONE|X-THERE)\r?\n/,
         'test -e /tmp/x && echo X-THERE || echo X-GONE\n',
       );
       expect(check).toContain('X-GONE');

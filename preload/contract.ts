@@ -383,6 +383,36 @@ export const calls = {
     }),
     z.object({ task: TaskInfo }),
   ),
+  listContainerImages: call(
+    NoArgs,
+    z.object({
+      items: z.array(
+        z.object({
+          id: z.string(),
+          tags: z.array(z.string()),
+          sizeBytes: z.number(),
+          createdAt: IsoTime,
+        }),
+      ),
+    }),
+  ),
+  /** Offline: a `docker save` tarball (docker load) or a root filesystem tarball (docker import). */
+  importContainerImage: call(
+    z.strictObject({
+      path: HostPath,
+      kind: z.enum(['docker-save', 'rootfs']),
+      /** For a rootfs: the repository:tag to give it. */
+      tag: z
+        .string()
+        .regex(
+          /^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$/,
+          'a tag is repository[:tag], lower-case',
+        )
+        .max(200)
+        .optional(),
+    }),
+    z.object({ task: TaskInfo }),
+  ),
   convertImage: call(
     z.strictObject({
       id: Id,

@@ -11,6 +11,7 @@ import type { ImageLibraryService } from '../images/image-library.js';
 import type { StreamService } from '../streams/stream-service.js';
 import type { SnapshotService } from '../orchestrator/snapshots.js';
 import type { MetricsSampler } from '../orchestrator/metrics.js';
+import type { ContainerImageService } from '../backends/docker/container-image-service.js';
 import { uploadFile } from '../transport/upload.js';
 import {
   composeForApi,
@@ -32,6 +33,7 @@ export type HandlerDeps = {
   streams: StreamService;
   snapshots: SnapshotService;
   metrics: MetricsSampler;
+  containerImages: ContainerImageService;
 };
 
 /** A recipe the user gave us that does not parse is their input to fix: BAD_ARGS, with the why. */
@@ -58,6 +60,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     streams,
     snapshots,
     metrics,
+    containerImages,
   } = deps;
   return {
     ping: () => ({ pong: true, at: new Date().toISOString() }),
@@ -150,6 +153,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       };
       return { task: images.startImport(format ? { ...req, format } : req, ctx.transport) };
     },
+    listContainerImages: async () => ({ items: await containerImages.list() }),
+    importContainerImage: async (args, ctx) => ({
+      task: await containerImages.startImport(args, ctx.transport),
+    }),
     convertImage: (args, ctx) => ({ task: images.startConvert(args, ctx.transport) }),
     deleteImage: ({ id }, ctx) => {
       images.remove(id, ctx.transport);

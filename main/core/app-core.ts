@@ -16,6 +16,7 @@ import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { StreamService } from '../streams/stream-service.js';
 import { SnapshotService } from '../orchestrator/snapshots.js';
 import { MetricsSampler } from '../orchestrator/metrics.js';
+import { ContainerImageService } from '../backends/docker/container-image-service.js';
 import { reconcile } from '../orchestrator/reconcile.js';
 import { followChanges } from '../orchestrator/follow-changes.js';
 import { createBackendRegistry, type BackendLoader } from '../backends/registry.js';
@@ -139,10 +140,12 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       { intervalMs: Number(process.env.GENOS_METRICS_INTERVAL_MS) || 5000, capacity: 720 },
     );
     disposers.push(() => metrics.stop());
+    const containerImages = new ContainerImageService({ backend, tasks, audit });
     const dispatch = createDispatcher(
       createHandlers({
         snapshots,
         metrics,
+        containerImages,
         store,
         hostInfo,
         audit,

@@ -83,6 +83,12 @@ export const BAD_FIELDS: Record<CallName, unknown[]> = {
     { uploadId: '../../etc/passwd', name: 'a' },
     { name: 'a' },
   ],
+  listContainerImages: [{ all: 1 }],
+  importContainerImage: [
+    { path: '/x.tar' },
+    { path: '/x.tar', kind: 'zip' },
+    { path: '/x.tar', kind: 'rootfs', tag: 'UPPER CASE' },
+  ],
   convertImage: [{ id: 'x' }, { id: 'x', format: 'iso' }, { id: 'x', format: 'zip' }],
   deleteImage: [{ id: 7 }],
   getSettings: [{ theme: 'dark' }],

@@ -32,6 +32,8 @@ Commands:
   images           List the image library  [--json]
   import <file>    Add a disk image or ISO to the library (copied; --reference to use it in place)
                    [--format qcow2|raw|vdi|vhdx|vmdk|iso] [--name NAME]
+                   A .tar goes to the container engine: a docker save tarball, or with
+                   --rootfs [--tag repo:tag] a root filesystem
   events           Show the newest audit log entries  [--limit N] [--json]
   version          Print the version
 
@@ -75,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       reference: { type: 'boolean', default: false },
+      rootfs: { type: 'boolean', default: false },
+      tag: { type: 'string' },
       jsonl: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       save: { type: 'string' },
@@ -162,6 +166,8 @@ async function main(argv: string[]): Promise<number> {
             reference: values.reference,
             ...(values.format ? { format: values.format } : {}),
             ...(values.name ? { name: values.name } : {}),
+            rootfs: values.rootfs,
+            ...(values.tag ? { tag: values.tag } : {}),
           },
           { out, err: process.stderr },
         ),

@@ -71,11 +71,20 @@ export async function runImages(session: ApiSession, json: boolean, out: NodeJS.
 /** `genos import <file> [--reference] [--format F] [--name N]` */
 export async function runImport(
   session: ApiSession,
-  args: { file: string | undefined; reference: boolean; format?: string; name?: string },
+  args: {
+    file: string | undefined;
+    reference: boolean;
+    format?: string;
+    name?: string;
+    rootfs?: boolean;
+    tag?: string;
+  },
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
 ): Promise<number> {
   if (!args.file)
     throw new GenosError('BAD_ARGS', 'genos import needs the path of a disk image or ISO.');
+  if (/\.tar(\.(gz|xz|zst))?$/i.test(args.file))
+    return importTarball(session, { ...args, file: args.file }, io);
   const { task } = await session.call('importImage', {
     path: path.resolve(args.file),
     mode: args.reference ? 'reference' : 'copy',
@@ -89,5 +98,27 @@ export async function runImport(
   }
   const image = end.result as { id: string; name: string; format: string };
   io.out.write(`Imported ${image.name} as ${image.format} (id ${image.id}).\n`);
+  return 0;
+}
+
+/** A .tar goes to the container engine: a `docker save` tarball, or a root filesystem with --rootfs. */
+async function importTarball(
+  session: ApiSession,
+  args: { file: string; rootfs?: boolean; tag?: string },
+  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
+): Promise<number> {
+  const { task } = await session.call('importContainerImage', {
+    path: path.resolve(args.file),
+    kind: args.rootfs ? 'rootfs' : 'docker-save',
+    ...(args.tag ? { tag: args.tag } : {}),
+  });
+  const end = await followTask(session, task, io.err);
+  if (end.state !== 'done') {
+    io.err.write(`genos: ${end.error?.message ?? `import ${end.state}`}\n`);
+    return 1;
+  }
+  io.out.write(
+    `Imported into the container engine: ${(end.result as { tags: string[] }).tags.join(', ')}\n`,
+  );
   return 0;
 }

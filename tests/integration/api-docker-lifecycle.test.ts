@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocketClient from 'ws';
 import type WebSocket from 'ws';
 import type { EnvironmentSummary } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
@@ -82,6 +83,26 @@ describe.runIf(backendAvailable('docker'))('a container environment over the API
       new RegExp(`genos_env_memory_bytes\\{env="${envId}",[^}]*\\} [1-9]\\d*`),
     );
     expect(scraped).toContain('genos_environments{state="running"} 1');
+    // A terminal: a shell exec'd in the container, through a one-time ticket.
+    const ticket = (await call('openTerminal', { id: envId })).result as {
+      url: string;
+      token: string;
+    };
+    const term = new WebSocketClient(
+      `ws://127.0.0.1:${serve.port}${ticket.url}?token=${encodeURIComponent(ticket.token)}`,
+    );
+    await new Promise((resolve, reject) => term.once('open', resolve).once('error', reject));
+    const answer = await new Promise<string>((resolve) => {
+      let seen = '';
+      term.on('message', (d) => {
+        seen += d.toString();
+        if (/\n1764\r?\n/.test(seen)) resolve(seen);
+      });
+      term.send(Buffer.from('echo $((42*42))\n'));
+    });
+    expect(answer).toContain('1764');
+    term.close();
+
     expect((await call('pauseEnvironment', { id: envId })).result).toMatchObject({
       state: 'paused',
     });

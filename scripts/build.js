@@ -21,6 +21,13 @@ async function buildMain() {
     format: 'esm',
     target: 'node20',
     external: ['electron', 'better-sqlite3', 'node-pty', 'dockerode'],
+    // Shared code and the lazily imported backends go to chunks: a CLI command or `genos serve`
+    // parses only what it starts with.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    // Less to parse at start-up; identifiers are kept so stack traces stay readable.
+    minifyWhitespace: true,
+    minifySyntax: true,
     banner: {
       // Bundled ESM still meets CommonJS-era code paths in a few dependencies.
       js: "import { createRequire as __genosCreateRequire } from 'node:module'; const require = __genosCreateRequire(import.meta.url);",

@@ -161,8 +161,11 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     if (opts.mode !== 'cli') {
       // The owner reconciles: at start-up (re-adopt what survived us, settle what a crash cut
       // short), then every few seconds to notice VMs and containers that died.
-      await reconcile(orchestrator, orchestratorDeps, { startup: true }).catch((err) =>
-        console.error('genos: start-up reconciliation failed:', err),
+      // It runs beside start-up (the UI is served meanwhile); actions on environments wait for it.
+      orchestrator.waitFor(
+        reconcile(orchestrator, orchestratorDeps, { startup: true }).catch((err) =>
+          console.error('genos: start-up reconciliation failed:', err),
+        ),
       );
       metrics.start();
       // Engines that push changes (Docker's event stream) make state follow within a second.

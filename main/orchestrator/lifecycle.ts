@@ -9,13 +9,15 @@ import { GenosError } from '../core/errors.js';
 export const TRANSITIONS: Record<EnvironmentState, readonly EnvironmentState[]> = {
   draft: ['provisioning', 'deleting'],
   provisioning: ['stopped', 'failed'],
-  stopped: ['provisioning', 'starting', 'deleting'],
+  // stopped -> failed and failed -> failed: the restart policy giving up on a crash loop says so
+  // in the state's reason (an `always` environment may have exited cleanly every time).
+  stopped: ['provisioning', 'starting', 'deleting', 'failed'],
   starting: ['running', 'failed', 'stopped'],
   running: ['stopping', 'paused', 'degraded', 'failed', 'stopped', 'starting'],
   degraded: ['running', 'stopping', 'paused', 'failed', 'stopped', 'starting'],
   paused: ['running', 'stopping', 'stopped', 'failed'],
   stopping: ['stopped', 'failed'],
-  failed: ['provisioning', 'starting', 'stopped', 'deleting'],
+  failed: ['provisioning', 'starting', 'stopped', 'deleting', 'failed'],
   deleting: ['failed'],
 };
 

@@ -44,7 +44,14 @@ export class Orchestrator {
   private readonly locks = new EnvLocks();
   private readonly running = new Map<string, AbortController>();
 
+  private ready: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly deps: OrchestratorDeps) {}
+
+  /** Holds every action until `work` (start-up reconciliation) has settled. */
+  waitFor(work: Promise<unknown>): void {
+    this.ready = work.catch(() => undefined);
+  }
 
   /** Records a new environment (or `count` of them) as drafts; nothing runs yet. */
   create(input: unknown, actor: string): EnvironmentSummary[] {
@@ -194,6 +201,7 @@ export class Orchestrator {
       signal: AbortSignal,
     ) => Promise<EnvironmentSummary>,
   ): Promise<EnvironmentSummary> {
+    await this.ready;
     const env = this.getEnv(id);
     assertAction(env.name, action, env.state);
     return this.locks.run(id, async () => {

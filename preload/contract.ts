@@ -295,6 +295,23 @@ export const calls = {
     z.strictObject({ spec: EnvironmentSpec, start: z.boolean().optional() }),
     z.object({ items: z.array(EnvironmentSummary) }),
   ),
+  /** Several environments from one recipe or prompt, started in dependency order (`requires`). */
+  upStack: call(
+    z.strictObject({
+      environments: z.array(EnvironmentSpec).min(1).max(32),
+      start: z.boolean().optional(),
+    }),
+    z.object({
+      stackId: z.string(),
+      items: z.array(
+        z.object({
+          env: EnvironmentSummary,
+          outcome: z.enum(['running', 'failed', 'skipped', 'created']),
+          reason: z.string().nullable(),
+        }),
+      ),
+    }),
+  ),
   planEnvironment: call(z.strictObject({ spec: EnvironmentSpec }), LaunchPlan),
   startEnvironment: call(z.strictObject({ id: Id }), EnvironmentSummary),
   stopEnvironment: call(

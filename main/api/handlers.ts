@@ -11,6 +11,7 @@ import type { ImageLibraryService } from '../images/image-library.js';
 import type { StreamService } from '../streams/stream-service.js';
 import type { SnapshotService } from '../orchestrator/snapshots.js';
 import type { MetricsSampler } from '../orchestrator/metrics.js';
+import { upStack } from '../orchestrator/stacks.js';
 import type { ContainerImageService } from '../backends/docker/container-image-service.js';
 import { uploadFile } from '../transport/upload.js';
 import {
@@ -97,6 +98,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         for (const env of items) orchestrator.start(env.id, ctx.transport).catch(() => undefined);
       return { items };
     },
+    upStack: ({ environments, start }, ctx) =>
+      upStack({ store, audit, orchestrator }, environments, {
+        start: start ?? true,
+        actor: ctx.transport,
+      }),
     planEnvironment: ({ spec }) => orchestrator.plan(spec),
     startEnvironment: ({ id }, ctx) => orchestrator.start(id, ctx.transport),
     stopEnvironment: ({ id, timeoutSec }, ctx) =>

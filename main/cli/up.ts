@@ -59,6 +59,17 @@ export async function runUp(
     return 0;
   }
   let failed = 0;
+  if (specs.length > 1) {
+    // A stack: dependency order, independent members in parallel.
+    const { items } = await session.call('upStack', { environments: specs, start: true });
+    for (const { env, outcome, reason } of items) {
+      if (outcome !== 'running') failed++;
+      io.out.write(
+        `${env.name}: ${outcome === 'running' ? 'running' : `${outcome}${reason ? `: ${reason}` : ''}`}\n`,
+      );
+    }
+    return failed ? 1 : 0;
+  }
   for (const spec of specs) {
     const { items } = await session.call('createEnvironment', { spec });
     for (const env of items) {

@@ -96,7 +96,8 @@ export class Orchestrator {
       let handles = ref.handles;
       if (env.state === 'draft' || env.state === 'failed') {
         this.transition(env, 'provisioning', `${actor} asked to start it`);
-        handles = await backend.create(ref, host, () => undefined, signal);
+        // Merge: what the orchestrator put there (e.g. a stack id) stays beside what the backend adds.
+        handles = { ...handles, ...(await backend.create(ref, host, () => undefined, signal)) };
         this.transition(env, 'stopped', 'provisioned', handles);
       }
       checkAdmission(
@@ -106,7 +107,10 @@ export class Orchestrator {
         this.deps.settings(),
       );
       this.transition(env, 'starting', `${actor} asked to start it`);
-      handles = await backend.start({ ...ref, handles }, host, () => undefined, signal);
+      handles = {
+        ...handles,
+        ...(await backend.start({ ...ref, handles }, host, () => undefined, signal)),
+      };
       return this.transition(env, 'running', 'started', handles);
     });
   }

@@ -40,6 +40,7 @@ export const BAD_FIELDS: Record<CallName, unknown[]> = {
     { fileName: 'x.txt', environments: [{}] },
   ],
   createEnvironment: [{}, { spec: {} }, { spec: { name: 'x' } }, { spec: null, start: true }],
+  upStack: [{ environments: [] }, { environments: [{}] }, { environments: 'a' }],
   planEnvironment: [{}, { spec: 'ubuntu' }],
   startEnvironment: [{}, { id: 5 }, { id: 'a b' }],
   stopEnvironment: [

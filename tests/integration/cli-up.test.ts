@@ -73,6 +73,47 @@ describe.runIf(backendAvailable('docker'))('genos up, from a recipe to a running
     expect(JSON.parse((await runCli(['ls', '--json', '--data-dir', dataDir])).stdout)).toEqual([]);
   });
 
+  it('starts a stack in dependency order, its isolated members on one network', async () => {
+    const image = await ensureTestImage(docker);
+    const isolated = { mode: 'isolated' as const, ports: [] };
+    const recipe = path.join(tmp, 'stack.yaml');
+    fs.writeFileSync(
+      recipe,
+      YAML.stringify({
+        genosRecipe: 1,
+        environments: [
+          testSpec(image, { name: `app-${name}`, requires: [`db-${name}`], network: isolated }),
+          testSpec(image, { name: `db-${name}`, network: isolated }),
+        ],
+      }),
+    );
+    const up = await runCli(['up', recipe, '--data-dir', dataDir]);
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    expect(up.stdout).toContain(`db-${name}: running`);
+    expect(up.stdout).toContain(`app-${name}: running`);
+    const events = JSON.parse(
+      (await runCli(['events', '--json', '--limit', '200', '--data-dir', dataDir])).stdout,
+    ) as Array<{
+      action: string;
+      detail: { order?: string[][] } | null;
+    }>;
+    expect(events.find((e) => e.action === 'stack.create')?.detail?.order).toEqual([
+      [`db-${name}`],
+      [`app-${name}`],
+    ]);
+    const containers = await docker.listContainers({ filters: { label: ['genos.env'] } });
+    const mine = containers.filter((c) => c.Names.some((n) => n.includes(name)));
+    const networks = new Set(mine.flatMap((c) => Object.keys(c.NetworkSettings.Networks)));
+    expect(mine).toHaveLength(2);
+    expect(networks.size).toBe(1);
+    for (const env of ['app', 'db']) {
+      await runCli(['kill', `${env}-${name}`, '--data-dir', dataDir]);
+      await runCli(['rm', `${env}-${name}`, '--data-dir', dataDir]);
+    }
+    // The stack's network went with its last member.
+    for (const net of networks) await expect(docker.getNetwork(net).inspect()).rejects.toThrow();
+  });
+
   it('says what is wrong with a broken recipe', async () => {
     const broken = path.join(tmp, 'broken.json');
     fs.writeFileSync(broken, '{"genosRecipe": 1, "environments": [{"name": "x"}]}');

@@ -19,6 +19,8 @@ import { MetricsSampler } from '../orchestrator/metrics.js';
 import { ContainerImageService } from '../backends/docker/container-image-service.js';
 import { reconcile } from '../orchestrator/reconcile.js';
 import { followChanges } from '../orchestrator/follow-changes.js';
+import { RestartPolicies } from '../orchestrator/restart-policy.js';
+import { HealthMonitor } from '../orchestrator/health.js';
 import { createBackendRegistry, type BackendLoader } from '../backends/registry.js';
 import type { Backend as BackendKind } from '../../preload/contract.js';
 import { MAX_SOCKET_PATH, OWNER_SOCKET_NAME, startOwnerSocket } from '../transport/owner-socket.js';
@@ -159,19 +161,33 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     );
 
     if (opts.mode !== 'cli') {
+      // Self-healing: what dies on its own (seen by reconcile or an engine event) goes to the
+      // restart policy; GenOS's own health checks (a VM's tcp check) run beside the engine's.
+      const restarts = new RestartPolicies({ store, audit, orchestrator });
+      disposers.push(() => restarts.dispose());
+      const health = new HealthMonitor({ store, audit, orchestrator });
+      health.start();
+      disposers.push(() => health.stop());
+      const watchDeps = {
+        ...orchestratorDeps,
+        onExit: (id: string) =>
+          void restarts
+            .onExit(id)
+            .catch((err) => console.error(`genos: restart policy of ${id} failed:`, err)),
+      };
       // The owner reconciles: at start-up (re-adopt what survived us, settle what a crash cut
       // short), then every few seconds to notice VMs and containers that died.
       // It runs beside start-up (the UI is served meanwhile); actions on environments wait for it.
       orchestrator.waitFor(
-        reconcile(orchestrator, orchestratorDeps, { startup: true }).catch((err) =>
+        reconcile(orchestrator, watchDeps, { startup: true }).catch((err) =>
           console.error('genos: start-up reconciliation failed:', err),
         ),
       );
       metrics.start();
       // Engines that push changes (Docker's event stream) make state follow within a second.
-      void followChanges(orchestrator, orchestratorDeps).then((stop) => disposers.push(stop));
+      void followChanges(orchestrator, watchDeps).then((stop) => disposers.push(stop));
       const timer = setInterval(() => {
-        void reconcile(orchestrator, orchestratorDeps, { startup: false }).catch(() => undefined);
+        void reconcile(orchestrator, watchDeps, { startup: false }).catch(() => undefined);
       }, RECONCILE_INTERVAL_MS);
       timer.unref();
       disposers.push(() => clearInterval(timer));

@@ -1,4 +1,4 @@
-import { EnvironmentSpec, type Backend as BackendKind } from '../../preload/contract.js';
+import type { Backend as BackendKind } from '../../preload/contract.js';
 import type { BackendChange } from '../backends/backend.js';
 import type { Audit } from '../core/audit.js';
 import type { Store } from '../store/store.js';
@@ -6,7 +6,13 @@ import type { BackendResolver, Orchestrator } from './orchestrator.js';
 import { ACTIVE_STATES, canTransition } from './lifecycle.js';
 import { reconcile } from './reconcile.js';
 
-type Deps = { store: Store; audit: Audit; backend: BackendResolver };
+type Deps = {
+  store: Store;
+  audit: Audit;
+  backend: BackendResolver;
+  /** Told when an environment stopped or failed on its own (restart policy, ephemeral cleanup). */
+  onExit?: (envId: string) => void;
+};
 
 function describe(change: BackendChange): string {
   switch (change.kind) {
@@ -59,9 +65,8 @@ export async function applyChange(
       const reason = oomKilled.delete(envId) ? describe({ kind: 'oom' }) : describe(change);
       const clean = change.kind === 'died' && change.exitCode === 0;
       move(clean ? 'stopped' : 'failed', reason);
-      if (clean && EnvironmentSpec.parse(env.spec).ephemeral) {
-        await orchestrator.remove(envId, 'engine').catch(() => undefined);
-      }
+      // The restart policy decides what happens next (and deletes an ephemeral one it leaves).
+      deps.onExit?.(envId);
       return;
     }
     case 'health':

@@ -26,7 +26,13 @@ function listByStates(store: Store, states: readonly string[]): EnvironmentSumma
  */
 export async function reconcile(
   orchestrator: Orchestrator,
-  deps: { store: Store; audit: Audit; backend: BackendResolver },
+  deps: {
+    store: Store;
+    audit: Audit;
+    backend: BackendResolver;
+    /** Told when an environment is found stopped or failed on its own (see follow-changes). */
+    onExit?: (envId: string) => void;
+  },
   opts: { startup: boolean },
 ): Promise<ReconcileReport> {
   const report: ReconcileReport = { checked: 0, changed: [], unknown: [], unavailable: [] };
@@ -49,6 +55,8 @@ export async function reconcile(
   const states = opts.startup ? [...ACTIVE_STATES, 'provisioning', 'deleting'] : ACTIVE_STATES;
   for (const env of listByStates(deps.store, [...new Set(states)])) {
     report.checked++;
+    // A start or stop of ours is under way: what the backend says now is a moment in it.
+    if (!opts.startup && orchestrator.isBusy(env.id)) continue;
     const backend = await resolve(env.backend);
     if (!backend) continue;
     if (opts.startup && env.state === 'provisioning') {
@@ -85,8 +93,13 @@ export async function reconcile(
     }
     const clean = status.state === 'stopped' && (status.exitCode === 0 || env.state === 'stopping');
     change(env, clean ? 'stopped' : 'failed', 'reason' in status ? status.reason : 'it stopped');
-    if (clean && EnvironmentSpec.parse(env.spec).ephemeral) {
-      await backend.remove(ref).catch(() => undefined);
+    // It died on its own (a user's stop holds the lock): the restart policy decides what next,
+    // and deletes an ephemeral one it does not restart (store row included).
+    if (env.state !== 'stopping') deps.onExit?.(env.id);
+    else if (EnvironmentSpec.parse(env.spec).ephemeral) {
+      // A user's stop a crash cut short: finish it, as stop() would have, by deleting it. Not
+      // awaited: actions wait for start-up reconciliation, so awaiting here would deadlock.
+      void orchestrator.remove(env.id, 'orchestrator').catch(() => undefined);
     }
   }
 

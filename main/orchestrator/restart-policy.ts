@@ -78,9 +78,7 @@ export class RestartPolicies {
     if (!wantsRestart(spec.restartPolicy, env.state)) return this.settle(env, spec);
 
     const now = Date.now();
-    const recent = (this.attempts.get(envId) ?? []).filter(
-      (t) => now - t < this.opts.loopWindowMs,
-    );
+    const recent = (this.attempts.get(envId) ?? []).filter((t) => now - t < this.opts.loopWindowMs);
     if (recent.length >= this.opts.loopLimit) {
       this.attempts.delete(envId); // a user's start later gets the full allowance again
       const reason = `crash loop: restarted ${recent.length} times in ${minutes(this.opts.loopWindowMs)}; not restarting again. Read its logs, fix the cause, then start it.`;

@@ -107,6 +107,15 @@ export const EnvironmentSpec = z.strictObject({
   /** Names (or capabilities) of environments this one needs running first (stacks). */
   requires: z.array(z.string().min(1).max(63)).max(32),
   hardening: Hardening,
+  /** Stop it after a while, or when idle (sandboxes that should not linger). Absent: no limit. */
+  lifetime: z
+    .strictObject({
+      ttlMinutes: z.number().int().min(1).max(525_600).nullable(),
+      /** Capped by the metrics history (720 samples x 5 s). */
+      idleStopMinutes: z.number().int().min(1).max(60).nullable(),
+      idleCpuPercent: z.number().min(0).max(100).default(2),
+    })
+    .optional(),
 });
 export type EnvironmentSpec = z.infer<typeof EnvironmentSpec>;
 export type EnvironmentSpecInput = z.input<typeof EnvironmentSpec>;

@@ -16,13 +16,14 @@ import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { StreamService } from '../streams/stream-service.js';
 import { SnapshotService } from '../orchestrator/snapshots.js';
 import { MetricsSampler } from '../orchestrator/metrics.js';
+import { LifetimeEnforcer } from '../orchestrator/lifetime.js';
 import { ContainerImageService } from '../backends/docker/container-image-service.js';
 import { reconcile } from '../orchestrator/reconcile.js';
 import { followChanges } from '../orchestrator/follow-changes.js';
 import { RestartPolicies } from '../orchestrator/restart-policy.js';
 import { HealthMonitor } from '../orchestrator/health.js';
 import { createBackendRegistry, type BackendLoader } from '../backends/registry.js';
-import type { Backend as BackendKind } from '../../preload/contract.js';
+import { EnvironmentSpec, type Backend as BackendKind } from '../../preload/contract.js';
 import { MAX_SOCKET_PATH, OWNER_SOCKET_NAME, startOwnerSocket } from '../transport/owner-socket.js';
 
 export type CoreOptions = {
@@ -184,6 +185,16 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
         ),
       );
       metrics.start();
+      const lifetime = new LifetimeEnforcer({
+        store,
+        audit,
+        orchestrator,
+        samples: (id) => metrics.get(id),
+        policyOf: (env) => EnvironmentSpec.safeParse(env.spec).data?.lifetime ?? null,
+      });
+      lifetime.start();
+      disposers.push(() => lifetime.stop());
+
       // Engines that push changes (Docker's event stream) make state follow within a second.
       void followChanges(orchestrator, watchDeps).then((stop) => disposers.push(stop));
       const timer = setInterval(() => {

@@ -190,6 +190,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // serve has disposed everything by now; a socket a library keeps (a docker exec's hijacked
+    // connection) must not hold the process open after a clean stop.
+    if (process.argv[2] === 'serve') process.exit(code);
   },
   (err: unknown) => {
     if (

@@ -62,6 +62,9 @@ export class ConsoleBridge {
 
   close(): void {
     this.tokens.revoke(() => true);
+    // Ending each session also destroys its backend stream (ws-pipe), e.g. a docker exec whose
+    // socket would otherwise keep the process alive after shutdown.
+    for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
   }
 

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ACCEPTED_EXTENSIONS } from '../state/accepted-image-files';
+import { RECIPE_ACCEPT, isRecipeFileName } from '../state/compose-recipe';
+import { useComposeStore } from '../state/compose-store';
 import { useImportsStore } from '../state/imports-store';
 import { hashFor } from './routes';
 
@@ -9,7 +11,8 @@ function carriesFiles(event: DragEvent): boolean {
 
 /**
  * Files dragged onto the window, anywhere, go to the image library: an overlay says so while they
- * hover, and a drop imports them and shows the Images page, where their progress is.
+ * hover, and a drop imports them and shows the Images page, where their progress is. Recipe
+ * files go to Compose instead.
  */
 export function DropOverlay() {
   const [dragging, setDragging] = useState(false);
@@ -40,9 +43,13 @@ export function DropOverlay() {
       if (!carriesFiles(event)) return;
       event.preventDefault();
       const files = Array.from(event.dataTransfer?.files ?? []);
-      if (files.length === 0) return;
-      useImportsStore.getState().importFiles(files);
-      window.location.hash = hashFor('images');
+      // A recipe is not a disk image: Compose opens it (the Compose page takes its own drops).
+      const recipe = files.find((file) => isRecipeFileName(file.name));
+      const images = files.filter((file) => !isRecipeFileName(file.name));
+      if (recipe) void useComposeStore.getState().openRecipeFile(recipe);
+      if (images.length > 0) useImportsStore.getState().importFiles(images);
+      if (recipe || images.length > 0)
+        window.location.hash = hashFor(images.length > 0 ? 'images' : 'compose');
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragover', onOver);
@@ -62,6 +69,7 @@ export function DropOverlay() {
       <div className="drop-overlay__box">
         <p className="drop-overlay__title">Drop to import into the image library</p>
         <p>{ACCEPTED_EXTENSIONS.join(', ')}</p>
+        <p>Recipes ({RECIPE_ACCEPT.replaceAll(',', ', ')}) open in Compose.</p>
       </div>
     </div>
   );

@@ -166,7 +166,18 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       // restart policy; GenOS's own health checks (a VM's tcp check) run beside the engine's.
       const restarts = new RestartPolicies({ store, audit, orchestrator });
       disposers.push(() => restarts.dispose());
-      const health = new HealthMonitor({ store, audit, orchestrator });
+      const health = new HealthMonitor({
+        store,
+        audit,
+        orchestrator,
+        // Still failing while degraded: stop it and let its restart policy take over.
+        onFailed: async (id, reason) => {
+          await orchestrator.kill(id, 'health-check').catch(() => undefined);
+          const now = store.getEnvironment(id);
+          if (now) orchestrator.transition(now, 'failed', reason);
+          await restarts.onExit(id);
+        },
+      });
       health.start();
       disposers.push(() => health.stop());
       const watchDeps = {

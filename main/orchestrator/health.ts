@@ -42,6 +42,11 @@ export class HealthMonitor {
       audit: Audit;
       orchestrator: Orchestrator;
       connect?: TcpConnect;
+      /**
+       * Called when a degraded environment keeps failing (twice the threshold in all): it is
+       * treated as failed, so its restart policy decides what happens next.
+       */
+      onFailed?: (envId: string, reason: string) => Promise<void>;
     },
     private readonly opts: { tickMs: number } = { tickMs: 1000 },
   ) {
@@ -146,6 +151,12 @@ export class HealthMonitor {
         now,
         'degraded',
         `health check failed ${w.failures} times: ${error}`,
+      );
+    } else if (w.failures >= 2 * hc.retries && now.state === 'degraded' && this.deps.onFailed) {
+      w.failures = 0;
+      await this.deps.onFailed(
+        env.id,
+        `health check failed ${2 * hc.retries} times in a row: ${error}`,
       );
     }
   }

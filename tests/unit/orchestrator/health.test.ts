@@ -140,6 +140,27 @@ describe('health monitor', () => {
     expect(moves.slice(-2)).toEqual(['running->degraded', 'degraded->running']);
   });
 
+  it('hands a degraded environment that keeps failing to onFailed, once per threshold', async () => {
+    monitor.stop();
+    const onFailed = vi.fn(async () => undefined);
+    monitor = new HealthMonitor(
+      { store: h.store, audit: h.deps.audit, orchestrator: h.orchestrator, connect, onFailed },
+      { tickMs: 1000 },
+    );
+    monitor.start();
+    const env = await h.running(forwarded);
+    failWith = 'connection refused';
+    await vi.advanceTimersByTimeAsync(1000 + 3 * 2000);
+    expect(state(env.id).state).toBe('degraded');
+    expect(onFailed).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(3 * 2000);
+    expect(onFailed).toHaveBeenCalledTimes(1);
+    expect(onFailed).toHaveBeenCalledWith(
+      env.id,
+      'health check failed 6 times in a row: connection refused',
+    );
+  });
+
   it('counts a probe that hangs past timeoutSec as a failure', async () => {
     const env = await h.running(forwarded);
     connect.mockImplementation(() => new Promise(() => undefined));

@@ -2,9 +2,11 @@ import { useState } from 'react';
 import type { EnvironmentSummary } from '../../../../preload/contract';
 import { Fact, FactList } from '../../components/fact-list';
 import { Section } from '../../components/section';
+import '../../styles/environment.css';
 import { formatTime } from '../../format/times';
 import { hashFor } from '../../shell/routes';
 import { useEnvironmentActionsStore } from '../../state/environment-actions-store';
+import { EnvironmentTabs } from '../environment/environment-tabs';
 import { ActionFailureNotice } from './action-failure';
 import { DeleteEnvironmentDialog } from './delete-environment-dialog';
 import { EnvironmentActions } from './environment-actions';
@@ -13,8 +15,8 @@ import { backendLabel, resourcesLabel, specSummary } from './spec-summary';
 import { Uptime } from './uptime';
 
 /**
- * One environment (Enter on the list, or its name). The display, terminal, logs, snapshots and
- * metrics tabs belong here; until their API lands this shows the facts and the actions.
+ * One environment (Enter on the list, or its name): a header with its state and actions, kept
+ * live by `environmentChanged` (the store this page reads from), and its views as tabs.
  */
 export function EnvironmentDetail({ env }: { env: EnvironmentSummary }) {
   const [deleting, setDeleting] = useState(false);
@@ -32,25 +34,24 @@ export function EnvironmentDetail({ env }: { env: EnvironmentSummary }) {
       {failure ? (
         <ActionFailureNotice name={env.name} failure={failure} onDismiss={() => dismiss(env.id)} />
       ) : null}
-      <FactList>
-        <Fact label="State">
-          <EnvironmentState env={env} />
-        </Fact>
-        <Fact label="Backend">{backendLabel(env.backend)}</Fact>
-        <Fact label="Operating system">{summary.os}</Fact>
-        <Fact label="Resources">{resourcesLabel(summary)}</Fact>
-        <Fact label="Uptime">
-          <Uptime env={env} />
-        </Fact>
-        <Fact label="Created">{formatTime(env.createdAt)}</Fact>
-        <Fact label="Id">
-          <code>{env.id}</code>
-        </Fact>
-      </FactList>
-      <p className="placeholder">
-        The display, terminal, logs, snapshots and live CPU and memory charts of this environment
-        will appear here.
-      </p>
+      <div className="env-detail__facts">
+        <FactList>
+          <Fact label="State">
+            <EnvironmentState env={env} />
+          </Fact>
+          <Fact label="Backend">{backendLabel(env.backend)}</Fact>
+          <Fact label="Operating system">{summary.os}</Fact>
+          <Fact label="Resources">{resourcesLabel(summary)}</Fact>
+          <Fact label="Uptime">
+            <Uptime env={env} />
+          </Fact>
+          <Fact label="Created">{formatTime(env.createdAt)}</Fact>
+          <Fact label="Id">
+            <code>{env.id}</code>
+          </Fact>
+        </FactList>
+      </div>
+      <EnvironmentTabs key={env.id} env={env} />
       {deleting ? <DeleteEnvironmentDialog env={env} onDone={() => setDeleting(false)} /> : null}
     </Section>
   );

@@ -43,10 +43,13 @@ export function createMainWindow(paths: AppPaths): BrowserWindow {
   return win;
 }
 
-/** No camera, microphone, geolocation or notifications for the renderer; clipboard is asked per use later. */
+/** Allowed: full screen (the VM display) and writing text to the clipboard (copy buttons). */
+const ALLOWED = new Set(['fullscreen', 'clipboard-sanitized-write']);
+
+/** No camera, microphone, geolocation, notifications or clipboard reads for the renderer. */
 export function denyPermissions(): void {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
-    callback(false),
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
+    callback(ALLOWED.has(permission)),
   );
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) => ALLOWED.has(permission));
 }

@@ -1,3 +1,5 @@
+// First: configures zod before any schema of the contract is built or used.
+import './zod-config';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { installBridge } from './bridge/install-bridge';

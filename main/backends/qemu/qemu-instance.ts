@@ -195,7 +195,12 @@ export class QemuInstance extends EventEmitter<{ exit: [ExitRecord] }> {
   }
 
   private waitExit(ms: number): Promise<ExitRecord | null> {
-    return Promise.race([this.exited, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((r) => {
+      timer = setTimeout(() => r(null), ms);
+    });
+    // Cleared either way: a pending timer would hold the process open after the VM is gone.
+    return Promise.race([this.exited, timeout]).finally(() => clearTimeout(timer));
   }
 
   private watchQmp(q: QmpClient): void {

@@ -6,6 +6,8 @@ import { createGlobalKeys } from './shortcuts';
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
+  // The VM display and the terminal take every key for the guest.
+  if (target.closest('[data-keeps-keys]')) return true;
   if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
   if (!(target instanceof HTMLInputElement)) return false;
   // Radios, checkboxes and buttons take no text: shortcuts still work on them.

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EnvironmentSpecInput, EventName, HostInfo } from '../../../preload/contract.js';
-import { EnvironmentSpec } from '../../../preload/contract.js';
 import { EventBus } from '../../../main/api/event-bus.js';
 import { Audit } from '../../../main/core/audit.js';
 import { GenosError } from '../../../main/core/errors.js';
@@ -10,32 +9,15 @@ import { ACTIONS, TRANSITIONS } from '../../../main/orchestrator/lifecycle.js';
 import { openStore, type Store } from '../../../main/store/store.js';
 import { FakeBackend } from '../../helpers/fake-backend.js';
 import { tempDataDir } from '../../helpers/store-temp.js';
+import { fakeSpec } from '../../helpers/orchestrator-harness.js';
 
 const host = {
   cpu: { count: 2, model: 'x' },
   memory: { totalMiB: 4096, freeMiB: 4000 },
 } as HostInfo;
 
-function spec(over: Partial<EnvironmentSpecInput> = {}) {
-  return EnvironmentSpec.parse({
-    name: 'box',
-    backend: 'qemu',
-    os: { id: 'debian', version: '12' },
-    resources: { cpus: 1, memoryMiB: 512, diskGiB: 4 },
-    network: { mode: 'none', ports: [] },
-    display: 'headless',
-    desktop: null,
-    apps: [],
-    count: 1,
-    ephemeral: false,
-    image: { kind: 'catalog' },
-    healthCheck: null,
-    restartPolicy: 'never',
-    requires: [],
-    hardening: {},
-    ...over,
-  });
-}
+const spec = (over: Partial<EnvironmentSpecInput> = {}) =>
+  fakeSpec({ resources: { cpus: 1, memoryMiB: 512, diskGiB: 4 }, ...over });
 
 describe('orchestrator', () => {
   let tmp: ReturnType<typeof tempDataDir>;

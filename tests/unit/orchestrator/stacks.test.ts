@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EnvironmentSpec, type EnvironmentSpecInput } from '../../../preload/contract.js';
 import { EventBus } from '../../../main/api/event-bus.js';
 import { Audit } from '../../../main/core/audit.js';
 import { GenosError } from '../../../main/core/errors.js';
@@ -9,6 +8,7 @@ import { upStack } from '../../../main/orchestrator/stacks.js';
 import { openStore, type Store } from '../../../main/store/store.js';
 import { FakeBackend } from '../../helpers/fake-backend.js';
 import { tempDataDir } from '../../helpers/store-temp.js';
+import { fakeSpec } from '../../helpers/orchestrator-harness.js';
 
 const m = (name: string, ...requires: string[]) => ({ name, requires });
 
@@ -34,26 +34,7 @@ describe('stack order', () => {
   });
 });
 
-function spec(name: string, requires: string[] = [], over: Partial<EnvironmentSpecInput> = {}) {
-  return EnvironmentSpec.parse({
-    name,
-    backend: 'qemu',
-    os: { id: 'debian', version: '12' },
-    resources: { cpus: 1, memoryMiB: 256, diskGiB: 4 },
-    network: { mode: 'none', ports: [] },
-    display: 'headless',
-    desktop: null,
-    apps: [],
-    count: 1,
-    ephemeral: false,
-    image: { kind: 'catalog' },
-    healthCheck: null,
-    restartPolicy: 'never',
-    requires,
-    hardening: {},
-    ...over,
-  });
-}
+const spec = (name: string, requires: string[] = []) => fakeSpec({ name, requires });
 
 describe('upStack', () => {
   let tmp: ReturnType<typeof tempDataDir>;

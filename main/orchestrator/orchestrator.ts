@@ -34,6 +34,7 @@ export type OrchestratorDeps = {
 };
 
 const STOP_TIMEOUT_MS = 30_000;
+const READY_TIMEOUT_MS = 20_000;
 
 /**
  * Owns environment state: every change goes through the lifecycle table, is written to the
@@ -50,7 +51,12 @@ export class Orchestrator {
 
   /** Holds every action until `work` (start-up reconciliation) has settled. */
   waitFor(work: Promise<unknown>): void {
-    this.ready = work.catch(() => undefined);
+    // Bounded: a backend that hangs while being reconciled must not freeze every action.
+    const settled = work.catch(() => undefined);
+    this.ready = Promise.race([
+      settled,
+      new Promise((r) => setTimeout(r, READY_TIMEOUT_MS).unref()),
+    ]);
   }
 
   /** Records a new environment (or `count` of them) as drafts; nothing runs yet. */

@@ -9,42 +9,50 @@ import { openWs, request, startServe, type ServeProcess } from '../helpers/serve
 import { ensureTestGuest, type TestGuest } from '../helpers/test-guest.js';
 import { killAllUnder } from '../unit/qemu/vm-test-env.js';
 
-/** Opens a ticketed stream endpoint (terminal or display) the way the renderer does. */
-function openTicket(port: number, ticket: { url: string; token: string }): Promise<WebSocket> {
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_r, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A stream WebSocket with everything it has received, recorded from the moment it opened. */
+type Tap = { ws: WebSocket; text: () => string };
+
+/**
+ * Opens a ticketed stream endpoint (terminal or display) the way the renderer does. The first
+ * frames can arrive in the same packet as the handshake, so recording starts before 'open'.
+ */
+function openTicket(port: number, ticket: { url: string; token: string }): Promise<Tap> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(
       `ws://127.0.0.1:${port}${ticket.url}?token=${encodeURIComponent(ticket.token)}`,
     );
-    ws.once('open', () => resolve(ws));
+    let received = '';
+    ws.on('message', (d) => (received += d.toString('latin1')));
+    ws.once('open', () => resolve({ ws, text: () => received }));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
     ws.once('error', reject);
   });
 }
 
-/** Reads from a terminal WebSocket until the text matches, optionally after typing a line. */
-function expectOutput(
-  ws: WebSocket,
+/** Waits until the output matches; when typing a line, only output after it counts. */
+async function expectOutput(
+  tap: Tap,
   pattern: RegExp,
   type?: string,
   timeoutMs = 20_000,
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(
-      () => reject(new Error(`no ${pattern} in: ${seen.slice(-500)}`)),
-      timeoutMs,
-    );
-    const onData = (d: WebSocket.RawData) => {
-      seen += d.toString();
-      if (pattern.test(seen)) {
-        clearTimeout(timer);
-        ws.off('message', onData);
-        resolve(seen);
-      }
-    };
-    ws.on('message', onData);
-    if (type) ws.send(Buffer.from(type));
-  });
+  const from = type ? tap.text().length : 0;
+  if (type) tap.ws.send(Buffer.from(type));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const seen = tap.text().slice(from);
+    if (pattern.test(seen)) return seen;
+    if (Date.now() > deadline) throw new Error(`no ${pattern} in: ${seen.slice(-500)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /**
@@ -58,8 +66,9 @@ describe.runIf(backendAvailable('qemu'))('a virtual machine over the API', () =>
   let ws: WebSocket;
   let id = 0;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-'));
+  // Every step is bounded, so a stall fails with the step's name instead of the test's timeout.
   const call = async (name: string, args: unknown) =>
-    request(ws, JSON.stringify({ id: ++id, call: name, args }), id);
+    within(request(ws, JSON.stringify({ id: ++id, call: name, args }), id), 60_000, name);
 
   beforeAll(async () => {
     guest = await ensureTestGuest();
@@ -144,7 +153,7 @@ describe.runIf(backendAvailable('qemu'))('a virtual machine over the API', () =>
       expect((await call('deleteSnapshot', { id: env!.id, name: 'before' })).result).toEqual({
         deleted: true,
       });
-      term.close();
+      term.ws.close();
       // The ticket was spent by the first connection.
       await expect(openTicket(serve.port, ticket)).rejects.toThrow(/refused: 403/);
 
@@ -155,18 +164,20 @@ describe.runIf(backendAvailable('qemu'))('a virtual machine over the API', () =>
       };
       expect(display.protocol).toBe('vnc');
       const vnc = await openTicket(serve.port, display);
-      const greeting = await new Promise<string>((resolve) =>
-        vnc.once('message', (d) => resolve(d.toString())),
-      );
+      const greeting = await expectOutput(vnc, /^RFB 003\.00\d\n/, undefined, 15_000);
       expect(greeting).toMatch(/^RFB 003\.00\d\n/);
-      vnc.close();
+      vnc.ws.close();
 
       const log = (await call('consoleLog', { id: env!.id })).result as { text: string };
       expect(log.text).toContain(guest.readyMarker);
 
       // The owner dies; the VM does not. The next owner re-adopts it and its terminal works.
       serve.child.kill('SIGKILL');
-      await new Promise((r) => serve.child.once('exit', r));
+      await within(
+        new Promise((r) => serve.child.once('exit', r)),
+        15_000,
+        'the killed serve exiting',
+      );
       serve = await startServe({ dataDir });
       ws = await openWs(serve.port, { token: serve.token });
       expect((await call('getEnvironment', { id: env!.id })).result).toMatchObject({
@@ -177,7 +188,7 @@ describe.runIf(backendAvailable('qemu'))('a virtual machine over the API', () =>
         (await call('openTerminal', { id: env!.id })).result as { url: string; token: string },
       );
       await expectOutput(again, /\b1764\b/, 'echo $((42*42))\n');
-      again.close();
+      again.ws.close();
 
       const stopped = await call('stopEnvironment', { id: env!.id, timeoutSec: 10 });
       expect(stopped.result).toMatchObject({ state: 'stopped' });

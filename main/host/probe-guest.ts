@@ -51,6 +51,15 @@ export function lastLine(text: string): string {
   return lines[lines.length - 1] ?? '';
 }
 
+/**
+ * Probe guests still running. The guest halts forever by design, so if this process exits in the
+ * middle of a probe (genos serve stopped while the Host page was probing), kill them on the way out.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export function runProbeGuest(opts: GuestOptions): Promise<GuestRun> {
   return new Promise((resolve) => {
     const t0 = performance.now();
@@ -82,6 +91,8 @@ export function runProbeGuest(opts: GuestOptions): Promise<GuestRun> {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: opts.env ?? process.env,
       });
+      running.add(child);
+      child.once('exit', () => running.delete(child));
     } catch (e) {
       settle('spawn-failed', e instanceof Error ? e.message : String(e));
       return;

@@ -1,10 +1,10 @@
-import type { EnvironmentSpecInput, HostInfo } from '../../preload/contract.js';
-import { EnvironmentSpec } from '../../preload/contract.js';
+import type { EnvironmentSpec, EnvironmentSpecInput, HostInfo } from '../../preload/contract.js';
 import { EventBus } from '../../main/api/event-bus.js';
 import { Audit } from '../../main/core/audit.js';
 import { Orchestrator } from '../../main/orchestrator/orchestrator.js';
 import { openStore, type Store } from '../../main/store/store.js';
 import { FakeBackend } from './fake-backend.js';
+import { baseSpec } from './spec-fixture.js';
 import { tempDataDir } from './store-temp.js';
 
 const host = {
@@ -14,24 +14,7 @@ const host = {
 
 /** A qemu spec (the fake backend's kind) with the given overrides. */
 export function fakeSpec(over: Partial<EnvironmentSpecInput> = {}): EnvironmentSpec {
-  return EnvironmentSpec.parse({
-    name: 'box',
-    backend: 'qemu',
-    os: { id: 'debian', version: '12' },
-    resources: { cpus: 1, memoryMiB: 256, diskGiB: 4 },
-    network: { mode: 'none', ports: [] },
-    display: 'headless',
-    desktop: null,
-    apps: [],
-    count: 1,
-    ephemeral: false,
-    image: { kind: 'catalog' },
-    healthCheck: null,
-    restartPolicy: 'never',
-    requires: [],
-    hardening: {},
-    ...over,
-  });
+  return baseSpec(over);
 }
 
 /** A real store in a temp dir, the real orchestrator and audit, one fake backend for both kinds. */

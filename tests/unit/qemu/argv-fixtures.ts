@@ -1,5 +1,5 @@
 import type { EnvironmentSpec, HostInfo } from '../../../preload/contract.js';
-import { EnvironmentSpec as SpecSchema } from '../../../preload/contract.js';
+import { baseSpec } from '../../helpers/spec-fixture.js';
 
 /** A HostInfo with one qemu-system-x86_64 and the given accelerator, for argv tests. */
 export function fakeHost(selected: 'kvm' | 'tcg' = 'tcg'): HostInfo {
@@ -30,24 +30,7 @@ export function fakeHost(selected: 'kvm' | 'tcg' = 'tcg'): HostInfo {
 }
 
 export function fakeSpec(over: Partial<EnvironmentSpec> = {}): EnvironmentSpec {
-  return SpecSchema.parse({
-    name: 'test-vm',
-    backend: 'qemu',
-    os: { id: 'debian', version: '12' },
-    resources: { cpus: 2, memoryMiB: 512, diskGiB: 4 },
-    network: { mode: 'none', ports: [] },
-    display: 'headless',
-    desktop: null,
-    apps: [],
-    count: 1,
-    ephemeral: false,
-    image: { kind: 'catalog' },
-    healthCheck: null,
-    restartPolicy: 'never',
-    requires: [],
-    hardening: {},
-    ...over,
-  });
+  return baseSpec({ name: 'test-vm', resources: { cpus: 2, memoryMiB: 512, diskGiB: 4 }, ...over });
 }
 
 /**

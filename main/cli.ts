@@ -8,9 +8,11 @@ import { runDoctor } from './cli/doctor.js';
 import { runServe } from './cli/serve.js';
 import { runEvents, runList } from './cli/list.js';
 import { openApiSession, type ApiSession } from './cli/api-session.js';
-import { runLifecycle, runLogs } from './cli/env-commands.js';
+import { runLifecycle, runLogs, runResize } from './cli/env-commands.js';
 import { runImages, runImport } from './cli/image-commands.js';
+import { catalogSubcommand, runCatalogCommand } from './cli/catalog-commands.js';
 import { runCompose } from './cli/compose.js';
+import { runCredentials } from './cli/credentials.js';
 import { runUp } from './cli/up.js';
 
 const USAGE = `genos ${GENOS_VERSION} — local sandboxes from a sentence
@@ -28,8 +30,20 @@ Commands:
   ls               List environments  [--json]
   start|stop|kill|pause|resume|restart|rm <name|id>...
                    Act on environments (stop: --timeout SECONDS before it is killed, default 30)
+  credentials <name|id>
+                   The login GenOS made in a catalog VM (user, password, SSH port)  [--json]
   logs <name|id>   The newest console output (VM serial console, container logs)
+                   [-f|--follow until Ctrl+C or it stops] [--since 10m|ISO-TIME (containers)]
+  resize <name|id> <size>
+                   Grow a stopped VM's disk to size (20G, 20GiB or a number of GiB)
   images           List the image library  [--json]
+  images catalog   OS base images: cached, partly downloaded or absent (+ the file to drop in)  [--json]
+  images pull <os> [version]
+                   Download (or resume) an OS base image, checksum verified  [--json]
+  images add-base <os> <version> <file>
+                   Offline: use a file you have as the OS base image  [--json]
+  images rm-base <os> <version>
+                   Delete a cached OS base image (refused while an environment uses it)
   import <file>    Add a disk image or ISO to the library (copied; --reference to use it in place)
                    [--format qcow2|raw|vdi|vhdx|vmdk|iso] [--name NAME]
                    A .tar goes to the container engine: a docker save tarball, or with
@@ -90,6 +104,8 @@ async function main(argv: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string' },
       limit: { type: 'string', default: '50' },
+      follow: { type: 'boolean', short: 'f', default: false },
+      since: { type: 'string' },
     },
   });
   const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir();
@@ -153,10 +169,25 @@ async function main(argv: string[]): Promise<number> {
           values.timeout ? { timeoutSec: Number(values.timeout) } : {},
         ),
       );
+    case 'credentials':
+      return withSession(dataDir, (s) => runCredentials(s, positionals[0], values.json, out));
     case 'logs':
-      return withSession(dataDir, (s) => runLogs(s, positionals[0], out));
-    case 'images':
+      return withSession(dataDir, (s) =>
+        runLogs(s, positionals[0], out, { follow: values.follow, since: values.since }),
+      );
+    case 'resize':
+      return withSession(dataDir, (s) => runResize(s, positionals[0], positionals[1], out));
+    case 'images': {
+      const sub = catalogSubcommand(positionals[0]);
+      if (sub)
+        return withSession(dataDir, (s) =>
+          runCatalogCommand(s, sub, positionals.slice(1), values.json, {
+            out,
+            err: process.stderr,
+          }),
+        );
       return withSession(dataDir, (s) => runImages(s, values.json, out));
+    }
     case 'import':
       return withSession(dataDir, (s) =>
         runImport(
@@ -190,9 +221,6 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    // serve has disposed everything by now; a socket a library keeps (a docker exec's hijacked
-    // connection) must not hold the process open after a clean stop.
-    if (process.argv[2] === 'serve') process.exit(code);
   },
   (err: unknown) => {
     if (

@@ -21,11 +21,31 @@ export type ExplanationEntry = z.infer<typeof ExplanationEntry>;
 export const Explanation = z.record(z.string(), ExplanationEntry);
 export type Explanation = z.infer<typeof Explanation>;
 
-export const ComposeSuccess = z.strictObject({
+/** One environment of a stack prompt, composed from its part of the prompt. */
+export const ComposedEnvironment = z.strictObject({
   spec: EnvironmentSpec,
   warnings: z.array(z.string()),
   confidence: z.number().min(0).max(1),
   explanation: Explanation,
+  /** The words of the prompt this environment was read from. */
+  text: z.string(),
+});
+export type ComposedEnvironment = z.infer<typeof ComposedEnvironment>;
+
+/** The most environments one prompt may describe (upStack's limit). */
+export const MAX_STACK_ENVIRONMENTS = 32;
+
+export const ComposeSuccess = z.strictObject({
+  /** The environment; for a stack, its first one (so one-environment clients keep working). */
+  spec: EnvironmentSpec,
+  warnings: z.array(z.string()),
+  confidence: z.number().min(0).max(1),
+  explanation: Explanation,
+  /**
+   * Present only when the prompt describes several environments (a stack): every one, in the
+   * prompt's order, with `requires` naming the others it needs. Launch them with upStack.
+   */
+  environments: z.array(ComposedEnvironment).min(2).max(MAX_STACK_ENVIRONMENTS).optional(),
 });
 export type ComposeSuccess = z.infer<typeof ComposeSuccess>;
 

@@ -43,6 +43,15 @@ const Id = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, - and _');
 const IsoTime = z.string();
+const LogSince = z.iso.datetime({
+  offset: true,
+  error: 'since is an ISO time, e.g. 2026-01-02T03:04:05Z',
+});
+const LogSinceSec = z
+  .number()
+  .int()
+  .min(1)
+  .max(10 * 365 * 86400);
 
 export const EnvironmentState = z.enum([
   'draft',
@@ -58,6 +67,28 @@ export const EnvironmentState = z.enum([
 ]);
 export type EnvironmentState = z.infer<typeof EnvironmentState>;
 
+/** How far a catalog VM's provisioning has come, in order; the last one reached is shown. */
+export const ProvisionStage = z.enum([
+  'downloading',
+  'preparing-disk',
+  'first-boot',
+  'installing-packages',
+  'ready',
+]);
+export type ProvisionStage = z.infer<typeof ProvisionStage>;
+
+export const ProvisionStatus = z.object({
+  stage: ProvisionStage,
+  /** This stage failed; the message says why and where the console log is. */
+  failed: z.boolean(),
+  message: z.string(),
+  at: IsoTime,
+  /** Bytes so far / in all, while downloading. */
+  done: z.number().nullable(),
+  total: z.number().nullable(),
+});
+export type ProvisionStatus = z.infer<typeof ProvisionStatus>;
+
 export const EnvironmentSummary = z.object({
   id: Id,
   name: z.string(),
@@ -68,6 +99,8 @@ export const EnvironmentSummary = z.object({
   spec: z.record(z.string(), z.unknown()),
   createdAt: IsoTime,
   updatedAt: IsoTime,
+  /** A catalog VM's provisioning (download -> disk -> first boot -> packages -> ready); else null. */
+  provision: ProvisionStatus.nullable().optional(),
 });
 export type EnvironmentSummary = z.infer<typeof EnvironmentSummary>;
 
@@ -82,6 +115,51 @@ export const AuditEvent = z.object({
 });
 export type AuditEvent = z.infer<typeof AuditEvent>;
 
+const HttpUrl = z.url({ protocol: /^https?$/ });
+export const DownloadMirror = z.strictObject({
+  prefix: HttpUrl,
+  mirrors: z.array(HttpUrl).min(1).max(10),
+});
+export type DownloadMirror = z.infer<typeof DownloadMirror>;
+
+const SSH_KEY_TYPES = [
+  'ssh-ed25519',
+  'ssh-rsa',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'sk-ssh-ed25519@openssh.com',
+  'sk-ecdsa-sha2-nistp256@openssh.com',
+];
+
+/** The key blob starts with its own type name (RFC 4253 string): a pasted fragment fails here. */
+function sshBlobMatches(line: string): boolean {
+  const [type, data] = line.split(' ');
+  try {
+    const raw = atob(data ?? '');
+    const len =
+      ((raw.charCodeAt(0) << 24) | (raw.charCodeAt(1) << 16) | (raw.charCodeAt(2) << 8)) +
+      raw.charCodeAt(3);
+    return raw.slice(4, 4 + len) === type;
+  } catch {
+    return false;
+  }
+}
+
+/** One OpenSSH public key line: `<type> <base64> [comment]`, as in ~/.ssh/id_ed25519.pub. */
+export const SshPublicKey = z
+  .string()
+  .trim()
+  .max(16 * 1024)
+  .regex(
+    /^[a-z0-9@.-]+ [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?$/,
+    'paste one OpenSSH public key line: "ssh-ed25519 AAAA... comment" (the .pub file, not the private key)',
+  )
+  .refine((s) => SSH_KEY_TYPES.includes(s.split(' ')[0]!), {
+    error: `the key type must be one of ${SSH_KEY_TYPES.join(', ')}`,
+  })
+  .refine(sshBlobMatches, { error: 'the key data is damaged or does not match its type' });
+
 export const Settings = z.object({
   theme: z.enum(['system', 'light', 'dark']),
   defaultNetworkMode: z.enum(['nat', 'isolated', 'none']),
@@ -91,6 +169,12 @@ export const Settings = z.object({
   cpuOvercommit: z.number().min(1).max(16),
   /** Optional LLM endpoint for the composer; null keeps composing fully offline. */
   llmEndpoint: z.url({ protocol: /^https?$/ }).nullable(),
+  /** OS image downloads: a URL starting with `prefix` is also tried at each mirror (same rest). */
+  downloadMirrors: z.array(DownloadMirror).max(50),
+  /** An HTTP proxy for OS image downloads (https goes through CONNECT); null: direct. */
+  downloadProxy: z.url({ protocol: /^http$/, error: 'the proxy is an http:// URL' }).nullable(),
+  /** Put into new VMs' authorized_keys by cloud-init; null: password login only. */
+  sshPublicKey: SshPublicKey.nullable(),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -215,6 +299,14 @@ export const MetricSample = z.object({
 });
 export type MetricSample = z.infer<typeof MetricSample>;
 
+/** What may change on a stopped environment; it takes effect at the next start. */
+export const EnvironmentPatch = z.strictObject({
+  resources: EnvironmentSpec.shape.resources.partial().optional(),
+  network: EnvironmentSpec.shape.network.partial().optional(),
+  restartPolicy: EnvironmentSpec.shape.restartPolicy.optional(),
+});
+export type EnvironmentPatch = z.infer<typeof EnvironmentPatch>;
+
 export const ImageFormat = z.enum(['qcow2', 'raw', 'vdi', 'vhdx', 'vmdk', 'iso']);
 export type ImageFormat = z.infer<typeof ImageFormat>;
 
@@ -238,6 +330,54 @@ const HostPath = z
   .min(1)
   .max(4096)
   .refine((p) => !p.includes('\0'), 'a path cannot contain NUL');
+
+/** An OS/version of the catalog (or the user's catalog.local.json) that has a VM image. */
+const CatalogImageRef = z.strictObject({
+  osId: z
+    .string()
+    .min(1)
+    .max(40)
+    .regex(/^[a-z0-9][a-z0-9._+-]*$/, 'OS ids are lower-case, like "debian"'),
+  version: z
+    .string()
+    .min(1)
+    .max(40)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'versions are letters, digits, . _ + -'),
+});
+
+export const CatalogImage = z.object({
+  osId: z.string(),
+  version: z.string(),
+  name: z.string(),
+  /** builtin: resources/catalog; local: <dataDir>/catalog.local.json (overrides builtin). */
+  origin: z.enum(['builtin', 'local']),
+  url: z.string(),
+  format: z.string(),
+  compression: z.string(),
+  cloudInit: z.boolean(),
+  /** How a download is checked: a digest pinned in the entry, the distro's checksum file, or not. */
+  checksumSource: z.enum(['pinned', 'checksum-file', 'none']),
+  /** The file to drop in (genos images add-base, or Add base… in the UI) when offline. */
+  dropFile: z.string(),
+  state: z.enum(['cached', 'partial', 'absent']),
+  cached: z
+    .object({
+      path: z.string(),
+      bytes: z.number(),
+      checksum: z.object({ algo: z.string(), hex: z.string() }),
+      /** verified: matched the catalog's digest; otherwise nothing to check it against: a file
+       * the user added (user-supplied), or a download of an entry without a checksum. */
+      trust: z.enum(['verified', 'user-supplied', 'unverified']),
+      addedAt: IsoTime,
+    })
+    .nullable(),
+  partial: z.object({ bytesDone: z.number(), total: z.number().nullable() }).nullable(),
+  /** Environments whose disk overlay sits on this base (it cannot be removed meanwhile). */
+  usedBy: z.array(z.string()),
+  /** The running download or add-base task, if any. */
+  taskId: z.string().nullable(),
+});
+export type CatalogImage = z.infer<typeof CatalogImage>;
 
 // ---------------------------------------------------------------------------------------------
 // Calls: name -> { args, result }. Every call takes exactly one object, strict, so stray or
@@ -267,6 +407,11 @@ export const calls = {
     }),
   ),
   getEnvironment: call(z.strictObject({ id: Id }), EnvironmentSummary),
+  /** The login cloud-init made in a catalog VM (kept only in the data dir) and its SSH forward. */
+  getCredentials: call(
+    z.strictObject({ id: Id }),
+    z.object({ user: z.string(), password: z.string(), sshPort: z.number().int().nullable() }),
+  ),
   listAuditEvents: call(
     z.strictObject({
       limit: z.number().int().min(1).max(1000).optional(),
@@ -275,7 +420,10 @@ export const calls = {
     }),
     z.object({ items: z.array(AuditEvent) }),
   ),
-  /** Sentence -> spec, offline and deterministic (an LLM endpoint, when set, may fill defaults). */
+  /**
+   * Sentence -> spec, offline and deterministic (an LLM endpoint, when set, may fill defaults).
+   * A stack prompt also returns `environments` (each with `requires`), to launch with upStack.
+   */
   compose: call(ComposeArgs, ComposeResult),
   /** Reads a recipe file the user picked (its name and text); errors say what is wrong where. */
   readRecipe: call(
@@ -313,6 +461,17 @@ export const calls = {
     }),
   ),
   planEnvironment: call(z.strictObject({ spec: EnvironmentSpec }), LaunchPlan),
+  /** Changes a stopped environment's resources, network or restart policy (see EnvironmentPatch). */
+  updateEnvironment: call(
+    z.strictObject({ id: Id, patch: EnvironmentPatch }),
+    z.object({
+      env: EnvironmentSummary,
+      /** Dotted paths of the fields that changed, e.g. "resources.memoryMiB". */
+      changed: z.array(z.string()),
+      /** What the change means, e.g. that a container is made again at its next start. */
+      notes: z.array(z.string()),
+    }),
+  ),
   startEnvironment: call(z.strictObject({ id: Id }), EnvironmentSummary),
   stopEnvironment: call(
     z.strictObject({ id: Id, timeoutSec: z.number().int().min(1).max(3600).optional() }),
@@ -326,7 +485,8 @@ export const calls = {
   cancelOperation: call(z.strictObject({ id: Id }), z.object({ cancelled: z.boolean() })),
   /** A one-time ticket for the environment's display (noVNC connects to url?token=...). */
   openDisplay: call(
-    z.strictObject({ id: Id }),
+    // protocol: VNC (default, noVNC) or SPICE (spice-html5; its token opens a few channels).
+    z.strictObject({ id: Id, protocol: z.enum(['vnc', 'spice']).optional() }),
     z.discriminatedUnion('protocol', [
       z.object({
         protocol: z.literal('vnc'),
@@ -334,14 +494,24 @@ export const calls = {
         token: z.string(),
         expiresAt: z.number(),
       }),
+      z.object({
+        protocol: z.literal('spice'),
+        url: z.string(),
+        token: z.string(),
+        expiresAt: z.number(),
+      }),
       z.object({ protocol: z.literal('none'), reason: z.string() }),
     ]),
   ),
-  /** A one-time ticket for a terminal: the VM's serial console or a shell in the container. */
+  /**
+   * A one-time ticket for a terminal: the VM's serial console, or in a container a new shell
+   * (mode "shell", the default) or the main process's own TTY (mode "attach").
+   */
   openTerminal: call(
-    z.strictObject({ id: Id }),
+    z.strictObject({ id: Id, mode: z.enum(['shell', 'attach']).optional() }),
     z.object({ url: z.string(), token: z.string(), expiresAt: z.number() }),
   ),
+  /** since (ISO time) or sinceSec (seconds back from now): containers only. */
   consoleLog: call(
     z.strictObject({
       id: Id,
@@ -351,8 +521,37 @@ export const calls = {
         .min(1)
         .max(16 * 1024 * 1024)
         .optional(),
+      since: LogSince.optional(),
+      sinceSec: LogSinceSec.optional(),
     }),
     z.object({ text: z.string() }),
+  ),
+  /**
+   * A one-time ticket for following the console log: a read-only WebSocket that sends the recent
+   * output (or what came after since/sinceSec, containers only), then new output as it comes, and
+   * closes when the environment stops. tail: how many recent lines first (containers; default
+   * 200); a VM replays its console buffer.
+   */
+  openLogStream: call(
+    z.strictObject({
+      id: Id,
+      since: LogSince.optional(),
+      sinceSec: LogSinceSec.optional(),
+      tail: z.number().int().min(0).max(100_000).optional(),
+    }),
+    z.object({ url: z.string(), token: z.string(), expiresAt: z.number() }),
+  ),
+  /** Grows a stopped VM's disk to sizeGiB (never shrinks); the spec's diskGiB follows. */
+  resizeDisk: call(
+    z.strictObject({
+      id: Id,
+      sizeGiB: z
+        .number()
+        .int()
+        .min(1)
+        .max(64 * 1024),
+    }),
+    EnvironmentSummary,
   ),
   listSnapshots: call(z.strictObject({ id: Id }), z.object({ items: z.array(Snapshot) })),
   createSnapshot: call(
@@ -439,6 +638,21 @@ export const calls = {
     z.object({ task: TaskInfo }),
   ),
   deleteImage: call(z.strictObject({ id: Id }), z.object({ deleted: z.literal(true) })),
+  /** Every OS/version with a VM image and what the base-image cache holds for it. */
+  listCatalogImages: call(
+    NoArgs,
+    z.object({
+      items: z.array(CatalogImage),
+      /** <dataDir>/catalog.local.json, and why it was not used when it does not parse. */
+      localCatalog: z.object({ path: z.string(), error: z.string().nullable() }),
+    }),
+  ),
+  /** Long work: downloads (or resumes) a catalog base image; verified before it is usable. */
+  downloadCatalogImage: call(CatalogImageRef, z.object({ task: TaskInfo })),
+  /** Long work: a file the user has (offline) becomes the cached base for an OS/version. */
+  addCatalogBase: call(CatalogImageRef.extend({ path: HostPath }), z.object({ task: TaskInfo })),
+  /** Deletes a cached base (or a partial download); refused while an environment uses it. */
+  removeCatalogBase: call(CatalogImageRef, z.object({ removed: z.boolean() })),
   getSettings: call(NoArgs, Settings),
   updateSettings: call(z.strictObject({ patch: Settings.partial().strict() }), Settings),
 } as const;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a Debian or Ubuntu machine to run GenOS: QEMU, a container engine, optional extras
-# (UEFI firmware, a software TPM, an ISO builder), and group membership for /dev/kvm and Docker.
+# (UEFI firmware, a software TPM, an ISO builder, Debian image tools), and /dev/kvm + Docker groups.
 #
 #   scripts/setup-host.sh [--dry-run] [--no-optional] [--user NAME]
 #
@@ -99,6 +99,10 @@ else
 fi
 optional=()
 if [ "$OPTIONAL" -eq 1 ]; then optional=("$firmware" swtpm genisoimage); fi
+# scripts/build-debian-image.sh (an x86 BIOS image: syslinux exists for x86 only).
+if [ "$OPTIONAL" -eq 1 ] && [ "$arch" = amd64 ]; then
+  optional+=(debootstrap mtools dosfstools syslinux syslinux-common fdisk)
+fi
 
 missing=()
 for pkg in "${wanted[@]}"; do installed "$pkg" || missing+=("$pkg"); done

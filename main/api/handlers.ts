@@ -11,8 +11,13 @@ import type { ImageLibraryService } from '../images/image-library.js';
 import type { StreamService } from '../streams/stream-service.js';
 import type { SnapshotService } from '../orchestrator/snapshots.js';
 import type { MetricsSampler } from '../orchestrator/metrics.js';
+import type { EnvironmentUpdater } from '../orchestrator/update-environment.js';
 import { upStack } from '../orchestrator/stacks.js';
+import { resizeEnvironmentDisk } from '../orchestrator/disk-resize.js';
+import { logSince } from '../streams/log-since.js';
 import type { ContainerImageService } from '../backends/docker/container-image-service.js';
+import { guestCredentials } from '../backends/qemu/credentials.js';
+import type { CatalogImagesService } from '../provisioning/catalog-images.js';
 import { uploadFile } from '../transport/upload.js';
 import {
   composeForApi,
@@ -34,7 +39,9 @@ export type HandlerDeps = {
   streams: StreamService;
   snapshots: SnapshotService;
   metrics: MetricsSampler;
+  updater: EnvironmentUpdater;
   containerImages: ContainerImageService;
+  catalogImages: CatalogImagesService;
 };
 
 /** A recipe the user gave us that does not parse is their input to fix: BAD_ARGS, with the why. */
@@ -61,17 +68,27 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     streams,
     snapshots,
     metrics,
+    updater,
     containerImages,
+    catalogImages,
   } = deps;
   return {
     ping: () => ({ pong: true, at: new Date().toISOString() }),
     appInfo: () => appInfo,
     hostInfo: ({ refresh }) => hostInfo.get(refresh ?? false),
-    listEnvironments: (args) => store.listEnvironments(args),
+    listEnvironments: (args) => {
+      const page = store.listEnvironments(args);
+      return { ...page, items: page.items.map((e) => orchestrator.provision.with(e)) };
+    },
     getEnvironment: ({ id }) => {
       const env = store.getEnvironment(id);
       if (!env) throw new GenosError('NOT_FOUND', `There is no environment with id "${id}".`);
-      return env;
+      return orchestrator.provision.with(env);
+    },
+    getCredentials: ({ id }) => {
+      const env = store.getEnvironment(id);
+      if (!env) throw new GenosError('NOT_FOUND', `There is no environment with id "${id}".`);
+      return guestCredentials(appInfo.dataDir, env);
     },
     listAuditEvents: (args) => store.listEvents(args),
     compose: async ({ prompt }) => {
@@ -104,6 +121,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         actor: ctx.transport,
       }),
     planEnvironment: ({ spec }) => orchestrator.plan(spec),
+    updateEnvironment: ({ id, patch }, ctx) => updater.update(id, patch, ctx.transport),
     startEnvironment: ({ id }, ctx) => orchestrator.start(id, ctx.transport),
     stopEnvironment: ({ id, timeoutSec }, ctx) =>
       orchestrator.stop(
@@ -120,11 +138,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { deleted: true as const };
     },
     cancelOperation: ({ id }) => ({ cancelled: orchestrator.cancel(id) }),
-    openDisplay: ({ id }) => streams.openDisplay(id),
-    openTerminal: ({ id }) => streams.openTerminal(id),
-    consoleLog: async ({ id, maxBytes }) => ({
-      text: await streams.consoleLog(id, maxBytes ?? 256 * 1024),
+    openDisplay: ({ id, protocol }) => streams.openDisplay(id, protocol),
+    openTerminal: ({ id, mode }) => streams.openTerminal(id, mode),
+    consoleLog: async ({ id, maxBytes, since, sinceSec }) => ({
+      text: await streams.consoleLog(id, maxBytes ?? 256 * 1024, logSince(since, sinceSec)),
     }),
+    openLogStream: ({ id, since, sinceSec, tail }) =>
+      streams.openLogStream(id, { since: logSince(since, sinceSec), tail }),
+    resizeDisk: ({ id, sizeGiB }, ctx) =>
+      resizeEnvironmentDisk(
+        { store, audit, bus, orchestrator, dataDir: appInfo.dataDir, library: images.library() },
+        { id, sizeGiB, actor: ctx.transport },
+      ),
     listSnapshots: ({ id }) => ({ items: snapshots.list(id) }),
     createSnapshot: ({ id, name, kind }, ctx) => snapshots.create(id, name, kind, ctx.transport),
     restoreSnapshot: async ({ id, name }, ctx) => {
@@ -168,6 +193,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       images.remove(id, ctx.transport);
       return { deleted: true as const };
     },
+    listCatalogImages: () => catalogImages.list(),
+    downloadCatalogImage: async (ref, ctx) => ({
+      task: await catalogImages.startDownload(ref, ctx.transport),
+    }),
+    addCatalogBase: async (args, ctx) => ({
+      task: await catalogImages.startAddBase(args, ctx.transport),
+    }),
+    removeCatalogBase: (ref, ctx) => catalogImages.removeBase(ref, ctx.transport),
     getSettings: () => store.getSettings(),
     updateSettings: ({ patch }, ctx) => {
       const settings = store.updateSettings(patch);

@@ -1,4 +1,4 @@
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { EnvironmentSpec, HostInfo, LaunchPlan } from '../../preload/contract.js';
 
 /**
@@ -49,7 +49,8 @@ export type ConsoleStream = {
 
 /** Where the display bridge connects: a unix socket speaking RFB (VNC) or SPICE. Never TCP. */
 export type DisplayEndpoint =
-  { protocol: 'vnc' | 'spice'; socketPath: string } | { protocol: 'none'; reason: string };
+  { protocol: DisplayProtocol; socketPath: string } | { protocol: 'none'; reason: string };
+export type DisplayProtocol = 'vnc' | 'spice';
 
 /** Something that happened to an instance outside any call (a crash, OOM, a health change). */
 export type BackendChange =
@@ -99,8 +100,13 @@ export interface Backend {
   stats(env: EnvRef): Promise<Stats>;
   openConsole(env: EnvRef): Promise<ConsoleStream>;
   /** The newest console output (serial log of a VM, logs of a container), at most maxBytes. */
-  consoleLog(env: EnvRef, maxBytes: number): Promise<Buffer>;
-  openDisplay(env: EnvRef): Promise<DisplayEndpoint>;
+  consoleLog(env: EnvRef, maxBytes: number, since?: Date): Promise<Buffer>;
+  /** The main process's own TTY (containers); absent where there is none. */
+  attach?(env: EnvRef): Promise<ConsoleStream>;
+  /** Recent console output (from `since`, or the last `tail` lines), then new output until it stops. */
+  followLog?(env: EnvRef, opts: { since?: Date; tail?: number }): Promise<Readable>;
+  /** The display socket for `protocol` (default VNC); throws when the instance has no such server. */
+  openDisplay(env: EnvRef, protocol?: DisplayProtocol): Promise<DisplayEndpoint>;
   /** Instances of this backend that GenOS started and that run now, for re-adoption at start-up. */
   listRunning(): Promise<Array<{ envId: string; handles: BackendHandles }>>;
   /**

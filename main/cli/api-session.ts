@@ -1,12 +1,33 @@
+import type { Readable } from 'node:stream';
+import { WebSocket, createWebSocketStream } from 'ws';
 import type { CallArgs, CallName, CallResult, EventName } from '../../preload/contract.js';
 import { startCore } from '../core/app-core.js';
 import { readOwner } from '../core/data-dir-lock.js';
 import { GenosError } from '../core/errors.js';
 import { OwnerClient } from './owner-client.js';
 
+/** The log ticket's path on the owner's unix socket; the socket is 0600, the token one-time. */
+function openOwnerLog(socketPath: string, ticket: { url: string; token: string }) {
+  const path = new URL(ticket.url, 'http://owner').pathname;
+  const ws = new WebSocket(
+    `ws+unix://${socketPath}:${path}?token=${encodeURIComponent(ticket.token)}`,
+  );
+  return new Promise<Readable>((resolve, reject) => {
+    ws.once('open', () => resolve(createWebSocketStream(ws)));
+    ws.once('unexpected-response', (req, res) => {
+      // With this listener ws leaves the refused request to us: end it, or it holds the process.
+      req.destroy();
+      reject(new GenosError('UNAVAILABLE', `The log stream was refused (HTTP ${res.statusCode}).`));
+    });
+    ws.once('error', reject);
+  });
+}
+
 export type ApiSession = {
   call<K extends CallName>(call: K, args: CallArgs<K>): Promise<CallResult<K>>;
   onAny(listener: (event: EventName, payload: unknown) => void): () => void;
+  /** The byte stream behind a log ticket (openLogStream): through the owner, or in-process. */
+  openLog(ticket: { url: string; token: string }): Promise<Readable>;
   close(): Promise<void>;
 };
 
@@ -28,6 +49,7 @@ export async function openApiSession(dataDir: string): Promise<ApiSession> {
     return {
       call: (c, a) => client.call(c, a),
       onAny: (l) => client.onAny(l),
+      openLog: (ticket) => openOwnerLog(owner.socketPath as string, ticket),
       close: async () => client.close(),
     };
   }
@@ -39,6 +61,7 @@ export async function openApiSession(dataDir: string): Promise<ApiSession> {
       return reply.result as never;
     },
     onAny: (listener) => core.bus.onAny(listener),
+    openLog: (ticket) => core.streams.logs.redeem(ticket.token),
     close: () => core.dispose(),
   };
 }

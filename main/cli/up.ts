@@ -34,7 +34,8 @@ async function specsFor(session: ApiSession, words: string[], io: { out: NodeJS.
   const composed = await session.call('compose', { prompt });
   if ('error' in composed) throw new GenosError('BAD_ARGS', composed.error);
   io.out.write(formatSummary(composed) + '\n');
-  return { specs: [composed.spec], prompt };
+  // A stack prompt gives several environments, started in dependency order below.
+  return { specs: composed.environments?.map((e) => e.spec) ?? [composed.spec], prompt };
 }
 
 /** `genos up "<prompt>" | <recipe> [--dry-run] [--save FILE]` */

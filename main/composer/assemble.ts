@@ -99,13 +99,13 @@ export function assemble(
   const stack = looksLikeStack(scan);
   if (stack) {
     scan.warn(
-      'This reads like several environments working together (a stack). Stacks are not supported yet, so one environment was composed; compose the others separately.',
+      'This reads like several environments working together (a stack), but GenOS could not tell them apart, so one environment was composed. Name each one as a vm or a container and join them with "and", e.g. "a postgres container and an ubuntu vm that uses it".',
     );
     scan.stack = scan.stack ?? [];
   }
   ex.byDefault(
     'requires',
-    stack ? 'stacks are not supported yet' : 'depends on no other environment',
+    stack ? 'the other environments could not be told apart' : 'depends on no other environment',
   );
   ex.byDefault(
     'hardening',

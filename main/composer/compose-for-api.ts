@@ -36,7 +36,9 @@ export async function composeForApi(
     ...(ctx.host ? { host: ctx.host } : {}),
     ...(ctx.networkMode ? { defaults: { networkMode: ctx.networkMode } } : {}),
   };
-  if (!ctx.llmEndpoint) return compose(args.prompt, opts);
+  const offline = compose(args.prompt, opts);
+  // A stack is read offline, part by part: the provider proposes one environment at a time.
+  if (!ctx.llmEndpoint || ('environments' in offline && offline.environments)) return offline;
   return composeWithLlm(args.prompt, opts, {
     endpoint: ctx.llmEndpoint,
     ...(ctx.llmModel ? { model: ctx.llmModel } : {}),

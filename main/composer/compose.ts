@@ -22,6 +22,7 @@ import { chooseCount, chooseNetwork, chooseResources } from './finalize-resource
 import { assemble } from './assemble.js';
 import type { HostLimits } from './defaults.js';
 import type { OsEntry } from './catalog.js';
+import { composeStack } from './compose-stack.js';
 
 export type ComposeOptions = {
   /** The host's CPUs and RAM (from the host probe): requests above them are clamped. */
@@ -57,8 +58,40 @@ export function scanPrompt(prompt: string): Scan {
   return scan;
 }
 
+/**
+ * A prompt -> its environment, or for a stack prompt ("a postgres container and an ubuntu vm
+ * that uses it") every environment with `requires` between them (see compose-stack.ts).
+ */
 export function compose(prompt: string, opts: ComposeOptions = {}): ComposeResult {
+  const refused = refusePrompt(prompt);
+  if (refused) return refused;
+  try {
+    const stack = composeStack(prompt, opts, composeWith);
+    if (stack) return stack;
+  } catch (err) {
+    return bug(err);
+  }
   return composeWith(prompt, opts, []);
+}
+
+function refusePrompt(prompt: unknown): ComposeResult | null {
+  if (typeof prompt !== 'string' || prompt.trim().length === 0) {
+    return {
+      error: 'The prompt is empty: describe the environment, e.g. "debian 12 container with git".',
+    };
+  }
+  if (prompt.length > MAX_PROMPT_CHARS) {
+    return {
+      error: `The prompt is ${prompt.length} characters long; at most ${MAX_PROMPT_CHARS} are read.`,
+    };
+  }
+  return null;
+}
+
+function bug(err: unknown): ComposeResult {
+  return {
+    error: `The composer failed on this prompt (a bug): ${err instanceof Error ? err.message : String(err)}`,
+  };
 }
 
 export function composeWith(
@@ -67,24 +100,13 @@ export function composeWith(
   extra: ExtraClaims,
 ): ComposeResult {
   try {
-    if (typeof prompt !== 'string' || prompt.trim().length === 0) {
-      return {
-        error:
-          'The prompt is empty: describe the environment, e.g. "debian 12 container with git".',
-      };
-    }
-    if (prompt.length > MAX_PROMPT_CHARS) {
-      return {
-        error: `The prompt is ${prompt.length} characters long; at most ${MAX_PROMPT_CHARS} are read.`,
-      };
-    }
+    const refused = refusePrompt(prompt);
+    if (refused) return refused;
     const scan = scanPrompt(prompt);
     for (const c of extra) scan.claim(c);
     return finish(scan, prompt, opts);
   } catch (err) {
-    return {
-      error: `The composer failed on this prompt (a bug): ${err instanceof Error ? err.message : String(err)}`,
-    };
+    return bug(err);
   }
 }
 

@@ -182,7 +182,10 @@ const PHRASES: Array<[Keyword, string]> = [
     { t: 'stack' },
     'that uses it|which uses it|that uses|which uses|connected to it|' +
       'that talks to|which talks to|talks to it|linked to|depends on|depending on|' +
-      'backed by|stack|that connects to|pointing at it|uses it',
+      'backed by|stack|that connects to|pointing at it|uses it|use it|that use it|which use it|' +
+      'uses them|use them|needs it|need it|that needs it|which needs it|that need it|' +
+      'requires it|that requires it|which requires it|using it|relies on it|depends on it|' +
+      'connects to it|talk to it|reads from it|writes to it|points to it|points at it',
   ],
   [
     {

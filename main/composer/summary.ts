@@ -1,5 +1,5 @@
 /** A compose result as a few readable lines (the CLI's default output). */
-import type { ComposeResult, Explanation } from '../../preload/compose.js';
+import type { ComposeResult, ComposeSuccess, Explanation } from '../../preload/compose.js';
 import type { EnvironmentSpec } from '../../preload/spec.js';
 import { findOs } from './catalog.js';
 
@@ -24,6 +24,42 @@ function ports(spec: EnvironmentSpec): string {
 
 export function formatSummary(result: ComposeResult): string {
   if ('error' in result) return `error: ${result.error}\n`;
+  if (result.environments) return formatStack(result, result.environments);
+  return formatOne(result);
+}
+
+/** A stack: the start order in one line, then each environment as formatOne shows it. */
+function formatStack(
+  result: ComposeSuccess,
+  envs: NonNullable<ComposeSuccess['environments']>,
+): string {
+  const order = envs
+    .map(
+      (e) =>
+        `${e.spec.name}${e.spec.requires.length ? ` (after ${e.spec.requires.join(', ')})` : ''}`,
+    )
+    .join(', ');
+  const lines = [
+    `stack of ${envs.length} environments: ${order}  (confidence ${result.confidence.toFixed(2)})`,
+  ];
+  for (const env of envs) {
+    const one = formatOne({ ...env, warnings: [] })
+      .trimEnd()
+      .split('\n');
+    lines.push('', ...one);
+    lines.push(
+      row('requires', env.spec.requires.join(', ') || '-', source(env.explanation, 'requires')),
+    );
+    lines.push(row('from', `"${env.text}"`, ''));
+  }
+  if (result.warnings.length > 0) {
+    lines.push('', 'warnings:');
+    for (const w of result.warnings) lines.push(`  ! ${w}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function formatOne(result: ComposeSuccess): string {
   const { spec, explanation: ex } = result;
   const os = findOs(spec.os.id);
   const osText = `${os?.name ?? spec.os.id}${spec.os.version ? ` ${spec.os.version}` : ''}`;

@@ -5,7 +5,7 @@ import { EventBus } from '../api/event-bus.js';
 import { createDispatcher, type Dispatch } from '../api/dispatcher.js';
 import { createHandlers } from '../api/handlers.js';
 import { openStore, type Store } from '../store/store.js';
-import { probeHost } from '../host/probe.js';
+import { probeHost, withEngineProbed } from '../host/probe.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { HostInfoCache } from './host-info-cache.js';
 import { Audit } from './audit.js';
@@ -16,8 +16,10 @@ import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { StreamService } from '../streams/stream-service.js';
 import { SnapshotService } from '../orchestrator/snapshots.js';
 import { MetricsSampler } from '../orchestrator/metrics.js';
+import { EnvironmentUpdater } from '../orchestrator/update-environment.js';
 import { LifetimeEnforcer } from '../orchestrator/lifetime.js';
 import { ContainerImageService } from '../backends/docker/container-image-service.js';
+import { CatalogImagesService } from '../provisioning/catalog-images.js';
 import { reconcile } from '../orchestrator/reconcile.js';
 import { followChanges } from '../orchestrator/follow-changes.js';
 import { RestartPolicies } from '../orchestrator/restart-policy.js';
@@ -67,6 +69,16 @@ function defaultBackends(
         dataDir,
         lookupImage: (id) => store.getImage(id),
         library: images().library(),
+        provisionSettings: () => store.getSettings(),
+        // A slow host (TCG on a busy machine) may need longer than the generous default.
+        ...(Number(process.env.GENOS_FIRST_BOOT_TIMEOUT_SEC) > 0
+          ? {
+              firstBootTimeouts: {
+                firstBootMs: Number(process.env.GENOS_FIRST_BOOT_TIMEOUT_SEC) * 1000,
+                readyMs: Number(process.env.GENOS_FIRST_BOOT_TIMEOUT_SEC) * 1000,
+              },
+            }
+          : {}),
       });
     },
     docker: async () => {
@@ -130,6 +142,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       backend,
       hostInfo: () => hostInfo.get(),
       settings: () => store.getSettings(),
+      provisionDir: path.join(dataDir, 'provision'),
     };
     const orchestrator = new Orchestrator(orchestratorDeps);
     const tasks = new TaskManager(bus);
@@ -144,11 +157,14 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     );
     disposers.push(() => metrics.stop());
     const containerImages = new ContainerImageService({ backend, tasks, audit });
+    const catalogImages = new CatalogImagesService({ dataDir, store, audit, tasks });
     const dispatch = createDispatcher(
       createHandlers({
         snapshots,
         metrics,
+        updater: new EnvironmentUpdater({ ...orchestratorDeps, orchestrator }),
         containerImages,
+        catalogImages,
         store,
         hostInfo,
         audit,
@@ -162,6 +178,8 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     );
 
     if (opts.mode !== 'cli') {
+      // What an import or conversion cut short by a crash left in the library goes first.
+      images.sweepInterrupted(opts.mode);
       // Self-healing: what dies on its own (seen by reconcile or an engine event) goes to the
       // restart policy; GenOS's own health checks (a VM's tcp check) run beside the engine's.
       const restarts = new RestartPolicies({ store, audit, orchestrator });
@@ -186,6 +204,12 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
           void restarts
             .onExit(id)
             .catch((err) => console.error(`genos: restart policy of ${id} failed:`, err)),
+        onHealth: (id: string, status: 'starting' | 'healthy' | 'unhealthy') =>
+          health.engineReport(id, status),
+        onEngine: (kind: BackendKind) => {
+          if (kind === 'docker')
+            void hostInfo.patch((info) => withEngineProbed(info)).catch(() => undefined);
+        },
       };
       // The owner reconciles: at start-up (re-adopt what survived us, settle what a crash cut
       // short), then every few seconds to notice VMs and containers that died.
@@ -216,7 +240,8 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
     }
 
     if (useSocket) {
-      const owner = await startOwnerSocket(socketPath, { dispatch, bus });
+      // The log bridge too, so `genos logs -f` follows through the owner (display/terminal stay UI-only).
+      const owner = await startOwnerSocket(socketPath, { dispatch, bus, streams: [streams.logs] });
       disposers.push(() => owner.close());
     }
     if (opts.mode !== 'cli') {

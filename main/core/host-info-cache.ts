@@ -29,4 +29,18 @@ export class HostInfoCache {
     }
     return this.current;
   }
+
+  /**
+   * Replaces part of the report (the engine, when it goes away or comes back) without re-running
+   * the whole probe, and tells the UI. Nothing to patch before the first probe has answered.
+   */
+  async patch(update: (info: HostInfo) => Promise<HostInfo>): Promise<void> {
+    const before = this.current;
+    if (!before) return;
+    const next = await update(await before);
+    // A full probe that started meanwhile has the newer answer.
+    if (this.current !== before) return;
+    this.current = Promise.resolve(next);
+    this.bus.emit('hostInfoChanged', next);
+  }
 }

@@ -127,6 +127,24 @@ export async function probeEngine(
       tried.push({ endpoint: c.endpoint, error: a.error });
       continue;
     }
+    // DOCKER_HOST is authoritative (as for the docker CLI, and the backend never uses another
+    // engine): the host report must not call the engine available when it is the one that failed.
+    const own = candidates.find((d) => d.fromDockerHost);
+    if (own && own !== c) {
+      const unavailable: EngineInfo = {
+        kind: null,
+        endpoint: null,
+        version: null,
+        apiVersion: null,
+        tried,
+      };
+      return {
+        engine: unavailable,
+        fix:
+          `Start the engine at DOCKER_HOST=${own.endpoint}, or unset DOCKER_HOST: ` +
+          `an engine answers at ${c.endpoint}`,
+      };
+    }
     const v = a.answer;
     const engine: EngineInfo = {
       kind: engineKind(v),

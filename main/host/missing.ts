@@ -55,13 +55,19 @@ export function collectMissing(input: MissingInput): MissingItem[] {
       install: kvmFinding.fix,
     });
   }
-  if (engine.fix) {
-    const tried = engine.engine.tried.map((t) => `${t.endpoint}: ${t.error}`).join('; ');
-    items.push({
-      what: 'container engine (Docker or Podman)',
-      why: `needed to run containers${tried ? `; tried ${tried}` : ''}`,
-      install: engine.fix,
-    });
-  }
+  items.push(engineMissing(engine));
   return items.filter((i): i is MissingItem => i !== null);
+}
+
+export const ENGINE_MISSING = 'container engine (Docker or Podman)';
+
+/** The engine's entry: re-derived alone when the engine goes away or comes back. */
+export function engineMissing(engine: EngineProbe): MissingItem | null {
+  if (!engine.fix) return null;
+  const tried = engine.engine.tried.map((t) => `${t.endpoint}: ${t.error}`).join('; ');
+  return {
+    what: ENGINE_MISSING,
+    why: `needed to run containers${tried ? `; tried ${tried}` : ''}`,
+    install: engine.fix,
+  };
 }

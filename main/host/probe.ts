@@ -2,7 +2,7 @@ import type { HostInfo } from '../../preload/contract.js';
 import { probeEngine, type EngineProbe } from './engine-probe.js';
 import { DEFAULT_KVM_DEADLINE_MS, probeAccel } from './kvm-probe.js';
 import type { AccelVerdict } from './kvm-verdict.js';
-import { collectMissing } from './missing.js';
+import { collectMissing, ENGINE_MISSING, engineMissing } from './missing.js';
 import { probeQemuBinaries, type QemuBinaries } from './qemu-binaries.js';
 import { probeSystem, type SystemInfo } from './system-probe.js';
 
@@ -84,5 +84,19 @@ export async function probeHost(opts: ProbeOptions): Promise<HostInfo> {
       qemuFinding: accel.qemuFinding,
       engine,
     }),
+  };
+}
+
+/** The report with its engine part (the engine and its "missing" entry) probed again. */
+export async function withEngineProbed(
+  info: HostInfo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<HostInfo> {
+  const engine = await probeEngine(env);
+  const entry = engineMissing(engine);
+  return {
+    ...info,
+    engine: engine.engine,
+    missing: [...info.missing.filter((m) => m.what !== ENGINE_MISSING), ...(entry ? [entry] : [])],
   };
 }

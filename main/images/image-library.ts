@@ -9,6 +9,9 @@ import { importImage } from './import.js';
 import { convertImage } from './convert.js';
 import type { DiskFormat, ImageLibrary } from './types.js';
 
+/** Files the library itself writes: images by their format's extension, and their checksums. */
+const LIBRARY_FILE = /\.(qcow2|img|raw|vdi|vhdx|vmdk|iso)(\.sha256)?$/;
+
 /**
  * The image library as the API sees it: records in the store, files in <dataDir>/images (copies)
  * or where the user keeps them (references), and the long work on them run as tasks.
@@ -138,6 +141,45 @@ export class ImageLibraryService {
         return { ...saved, usedBy: [] };
       },
     );
+  }
+
+  /**
+   * Removes what an import or conversion cut short by a crash left in the library: the copy in
+   * progress (<id>.partial), a conversion's work dir (.genos-convert-*), and an image file (or
+   * its .sha256) that no record names — one finished just before the record was written. Run by
+   * the owner at start-up, before any task can start; other files are left alone.
+   */
+  sweepInterrupted(actor: string): string[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch {
+      return []; // no library yet
+    }
+    const recorded = new Set(
+      this.deps.store.listImages().flatMap((i) => [i.path, `${i.path}.sha256`]),
+    );
+    const removed: string[] = [];
+    for (const name of names) {
+      const file = path.join(this.dir, name);
+      const leftover =
+        name.endsWith('.partial') ||
+        name.startsWith('.genos-convert-') ||
+        (LIBRARY_FILE.test(name) && !recorded.has(file));
+      if (!leftover) continue;
+      fs.rmSync(file, { recursive: true, force: true });
+      removed.push(name);
+    }
+    if (removed.length > 0) {
+      this.deps.audit.record({
+        actor,
+        action: 'image.cleanup',
+        target: null,
+        outcome: 'info',
+        detail: { removed, why: 'left by an import or conversion that GenOS was stopped in' },
+      });
+    }
+    return removed;
   }
 
   /** Forgets the image; a copy in the library is deleted, a referenced file is left where it is. */

@@ -12,6 +12,10 @@ type Deps = {
   backend: BackendResolver;
   /** Told when an environment stopped or failed on its own (restart policy, ephemeral cleanup). */
   onExit?: (envId: string) => void;
+  /** The engine's health verdicts go to the health monitor, which judges every check one way. */
+  onHealth?: (envId: string, status: 'starting' | 'healthy' | 'unhealthy') => Promise<void>;
+  /** Told when an engine goes away or comes back, so the host report can follow it. */
+  onEngine?: (kind: BackendKind, up: boolean) => void;
 };
 
 function describe(change: BackendChange): string {
@@ -30,7 +34,7 @@ function describe(change: BackendChange): string {
 /**
  * Applies a change the backend reported on its own (not in answer to a call): a container that
  * died or was OOM-killed becomes failed (or stopped, on a clean exit) with the reason, a health
- * change moves running <-> degraded, a pause from outside GenOS is mirrored. A change that
+ * verdict goes to the health monitor (onHealth), a pause from outside GenOS is mirrored. A change that
  * arrives while GenOS itself is acting on the environment (a stop it asked for) is left to that
  * operation.
  */
@@ -50,6 +54,8 @@ export async function applyChange(
     outcome: serious ? 'error' : 'info',
     detail: { ...change },
   });
+  // Told even mid-operation: the monitor keeps the verdict and acts once the operation is over.
+  if (change.kind === 'health') return deps.onHealth?.(envId, change.status);
   if (orchestrator.isBusy(envId)) return;
   const move = (to: 'failed' | 'stopped' | 'running' | 'degraded' | 'paused', reason: string) => {
     if (canTransition(env.state, to)) orchestrator.transition(env, to, reason);
@@ -69,12 +75,6 @@ export async function applyChange(
       deps.onExit?.(envId);
       return;
     }
-    case 'health':
-      if (change.status === 'unhealthy' && env.state === 'running')
-        move('degraded', describe(change));
-      if (change.status === 'healthy' && env.state === 'degraded')
-        move('running', describe(change));
-      return;
     case 'paused':
       if (env.state === 'running' || env.state === 'degraded')
         move('paused', 'paused outside GenOS');
@@ -104,6 +104,7 @@ export async function followChanges(orchestrator: Orchestrator, deps: Deps): Pro
       },
       {
         onEngine: (state) => {
+          if (state.up === wasDown) deps.onEngine?.(kind, state.up);
           if (state.up && wasDown)
             void reconcile(orchestrator, deps, { startup: false }).catch(() => undefined);
           wasDown = !state.up;

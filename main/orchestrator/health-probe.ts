@@ -8,12 +8,34 @@ export type Probe = () => Promise<void>;
 /** Who runs an environment's health check, and how. */
 export type HealthPlan =
   | { by: 'none' }
-  /** Docker: the container's own HEALTHCHECK (create-options.ts); follow-changes maps its events. */
-  | { by: 'engine' }
+  /** Docker: the container's own HEALTHCHECK (create-options.ts); its events reach the monitor. */
+  | { by: 'engine'; describe: string }
   | { by: 'genos'; describe: string; probe: Probe }
   | { by: 'unsupported'; error: GenosError };
 
 export type TcpConnect = (port: number, timeoutMs: number) => Promise<void>;
+
+/** What the container engine says of a check it runs (its health_status events). */
+export type EngineVerdict = 'starting' | 'healthy' | 'unhealthy';
+
+/**
+ * The longest time the engine takes per probe: it waits intervalSec after one ends before the
+ * next begins, and a probe runs for up to timeoutSec.
+ */
+export function engineCycleMs(check: { intervalSec: number; timeoutSec: number }): number {
+  return (check.intervalSec + check.timeoutSec) * 1000;
+}
+
+function describeInContainer(check: NonNullable<EnvironmentSpec['healthCheck']>): string {
+  switch (check.kind) {
+    case 'command':
+      return `the check command "${(check.command ?? []).join(' ')}"`;
+    case 'file':
+      return `the check that ${check.path ?? '(no path)'} exists`;
+    case 'tcp':
+      return `the tcp check of port ${check.port ?? '(none)'} in the container`;
+  }
+}
 
 /**
  * Who checks what. Docker runs every kind itself — a command or `test -e` in the container, and
@@ -26,7 +48,7 @@ export type TcpConnect = (port: number, timeoutMs: number) => Promise<void>;
 export function planHealth(spec: EnvironmentSpec, connect: TcpConnect): HealthPlan {
   const check = spec.healthCheck;
   if (!check) return { by: 'none' };
-  if (spec.backend === 'docker') return { by: 'engine' };
+  if (spec.backend === 'docker') return { by: 'engine', describe: describeInContainer(check) };
   const timeoutMs = check.timeoutSec * 1000;
   switch (check.kind) {
     case 'tcp': {

@@ -1,17 +1,30 @@
 import { EnvironmentSpec, type EnvironmentSummary } from '../../preload/contract.js';
 import type { Audit } from '../core/audit.js';
 import type { Store } from '../store/store.js';
-import { planHealth, tcpConnect, type HealthPlan, type TcpConnect } from './health-probe.js';
+import {
+  engineCycleMs,
+  planHealth,
+  tcpConnect,
+  type EngineVerdict,
+  type HealthPlan,
+  type TcpConnect,
+} from './health-probe.js';
 import type { Orchestrator } from './orchestrator.js';
 
 type Watched = {
   /** The spec the plan was made from: a changed spec is planned again. */
   specJson: string;
+  /** The spec's check, parsed once per spec (a check runs every few seconds). */
+  check: Check;
   plan: HealthPlan;
   failures: number;
   nextAt: number;
   inFlight: boolean;
+  /** A check the engine runs: its last verdict ('unhealthy' holds until one of its probes passes). */
+  engine: EngineVerdict | null;
 };
+
+type Check = NonNullable<EnvironmentSpec['healthCheck']>;
 
 const CHECKED_STATES = ['running', 'degraded'] as const;
 
@@ -24,11 +37,19 @@ function withTimeout(p: Promise<void>, ms: number): Promise<void> {
 }
 
 /**
- * Runs the health checks GenOS itself owns (see planHealth: a VM's tcp check; Docker's are the
- * engine's) for every running or degraded environment. `retries` failures in a row move it to
- * degraded with the last reason; one pass moves it back to running. Counts start afresh whenever
- * an environment leaves running/degraded, so a restart gets a clean slate. A check that cannot
- * run is said once, in the audit log, per environment and spec.
+ * Health of every running or degraded environment, judged one way whoever runs the check: GenOS
+ * itself (a VM's tcp check, see planHealth) or the container engine (Docker's HEALTHCHECK, whose
+ * verdicts arrive through engineReport). `retries` failures in a row move it to degraded with the
+ * last reason; `retries` more while degraded hand it to onFailed (stopped, failed, then its
+ * restart policy); one pass moves it back to running. Counts start afresh whenever an environment
+ * leaves running/degraded, so a restart gets a clean slate. A check that cannot run is said once,
+ * in the audit log, per environment and spec.
+ *
+ * The engine only reports changes (unhealthy after `retries` failures, healthy on the first pass),
+ * not each probe. While it holds an environment unhealthy every probe it runs fails — a pass would
+ * have been reported — and it runs one per interval plus the probe's own time (at most timeoutSec).
+ * So each engineCycleMs after the unhealthy verdict counts as one more failure: never more than
+ * the engine has really seen, so the threshold is the spec's and is never reached early.
  */
 export class HealthMonitor {
   private readonly watched = new Map<string, Watched>();
@@ -79,10 +100,32 @@ export class HealthMonitor {
     const due: Array<Promise<void>> = [];
     for (const env of envs) {
       const w = this.watch(env, now);
-      if (!w || w.plan.by !== 'genos' || w.inFlight || now < w.nextAt) continue;
-      due.push(this.check(env, w, w.plan.probe));
+      if (!w || w.inFlight || now < w.nextAt) continue;
+      if (w.plan.by === 'genos') due.push(this.check(env, w, w.plan.probe));
+      else if (w.plan.by === 'engine' && w.engine === 'unhealthy') {
+        w.nextAt = now + engineCycleMs(w.check);
+        due.push(this.judge(env.id, w, w.check, `${w.plan.describe} still fails`));
+      }
     }
     await Promise.all(due);
+  }
+
+  /**
+   * The container engine's verdict on a check it runs (its health events). Unhealthy means it
+   * saw `retries` failures in a row: its Retries is the spec's (create-options.ts).
+   */
+  async engineReport(envId: string, verdict: EngineVerdict): Promise<void> {
+    const env = this.deps.store.getEnvironment(envId);
+    if (!env || !(CHECKED_STATES as readonly string[]).includes(env.state)) return;
+    const w = this.watch(env, Date.now());
+    if (!w || w.plan.by !== 'engine') return;
+    const hc = w.check;
+    w.engine = verdict;
+    if (verdict === 'starting') return;
+    if (verdict === 'healthy') return this.judge(env.id, w, hc, null);
+    w.failures = Math.max(w.failures, hc.retries - 1); // judge counts this one
+    w.nextAt = Date.now() + engineCycleMs(hc);
+    return this.judge(env.id, w, hc, `${w.plan.describe} failed`);
   }
 
   private watch(env: EnvironmentSummary, now: number): Watched | null {
@@ -94,10 +137,12 @@ export class HealthMonitor {
     const plan = planHealth(parsed.data, this.connect);
     const w: Watched = {
       specJson,
+      check: parsed.data.healthCheck,
       plan,
       failures: 0,
       nextAt: now + parsed.data.healthCheck.intervalSec * 1000,
       inFlight: false,
+      engine: null,
     };
     this.watched.set(env.id, w);
     if (plan.by === 'unsupported') this.reportOnce(env, specJson, plan);
@@ -122,8 +167,7 @@ export class HealthMonitor {
   }
 
   private async check(env: EnvironmentSummary, w: Watched, probe: () => Promise<void>) {
-    const spec = EnvironmentSpec.parse(env.spec);
-    const hc = spec.healthCheck!;
+    const hc = w.check;
     w.inFlight = true;
     let error: string | null = null;
     try {
@@ -134,10 +178,16 @@ export class HealthMonitor {
       w.inFlight = false;
       w.nextAt = Date.now() + hc.intervalSec * 1000;
     }
+    await this.judge(env.id, w, hc, error);
+  }
+
+  /** The one place a check's outcome (null: it passed) becomes a state change. */
+  private async judge(envId: string, w: Watched, hc: Check, error: string | null): Promise<void> {
     // The environment may have moved on while the probe ran; act on what it is now.
-    const now = this.deps.store.getEnvironment(env.id);
-    if (!now || this.watched.get(env.id) !== w) return;
-    if (this.deps.orchestrator.isBusy(env.id)) return;
+    const now = this.deps.store.getEnvironment(envId);
+    if (!now || this.watched.get(envId) !== w) return;
+    // An operation of ours (a start, a stop) is under way: its outcome decides, not this check.
+    if (this.deps.orchestrator.isBusy(envId)) return;
     if (error === null) {
       w.failures = 0;
       if (now.state === 'degraded') {
@@ -154,8 +204,9 @@ export class HealthMonitor {
       );
     } else if (w.failures >= 2 * hc.retries && now.state === 'degraded' && this.deps.onFailed) {
       w.failures = 0;
+      w.engine = null; // the restart starts the engine's count afresh too
       await this.deps.onFailed(
-        env.id,
+        envId,
         `health check failed ${2 * hc.retries} times in a row: ${error}`,
       );
     }

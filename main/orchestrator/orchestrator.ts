@@ -13,6 +13,7 @@ import { GenosError, isGenosError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { checkAdmission } from './admission.js';
 import { EnvLocks } from './env-locks.js';
+import { ProvisionTracker, type ProvisionChange } from './provision-status.js';
 import {
   ACTIVE_STATES,
   TRANSIENT_STATES,
@@ -31,6 +32,8 @@ export type OrchestratorDeps = {
   backend: BackendResolver;
   hostInfo: () => Promise<HostInfo>;
   settings: () => Settings;
+  /** Where each environment's last provisioning stage is kept (none: memory only). */
+  provisionDir?: string;
 };
 
 const STOP_TIMEOUT_MS = 30_000;
@@ -46,8 +49,29 @@ export class Orchestrator {
   private readonly running = new Map<string, AbortController>();
 
   private ready: Promise<unknown> = Promise.resolve();
+  /** Provisioning stages of catalog VMs (download -> ready), pushed on the environment. */
+  readonly provision: ProvisionTracker;
 
-  constructor(private readonly deps: OrchestratorDeps) {}
+  constructor(private readonly deps: OrchestratorDeps) {
+    this.provision = new ProvisionTracker(deps.provisionDir ?? null, (c) =>
+      this.provisionChanged(c),
+    );
+  }
+
+  /** A stage change is audited; every change is pushed with the environment. */
+  private provisionChanged({ id, status, stageChanged }: ProvisionChange): void {
+    if (stageChanged) {
+      this.deps.audit.record({
+        actor: 'orchestrator',
+        action: 'env.provision',
+        target: id,
+        outcome: status.failed ? 'error' : 'info',
+        detail: { stage: status.stage, failed: status.failed, message: status.message },
+      });
+    }
+    const env = this.deps.store.getEnvironment(id);
+    if (env) this.deps.bus.emit('environmentChanged', this.provision.with(env));
+  }
 
   /** Holds every action until `work` (start-up reconciliation) has settled. */
   waitFor(work: Promise<unknown>): void {
@@ -100,10 +124,17 @@ export class Orchestrator {
     return this.act(id, 'start', actor, async (env, ref, backend, signal) => {
       const host = await this.deps.hostInfo();
       let handles = ref.handles;
+      // Outlives the call: a VM's first boot is followed (and reported) after it runs.
+      const progress = (p: { stage: string; done?: number; total?: number; message?: string }) =>
+        this.provision.report(env.id, p);
       if (env.state === 'draft' || env.state === 'failed') {
         this.transition(env, 'provisioning', `${actor} asked to start it`);
         // Merge: what the orchestrator put there (e.g. a stack id) stays beside what the backend adds.
-        handles = { ...handles, ...(await backend.create(ref, host, () => undefined, signal)) };
+        const created = await backend.create(ref, host, progress, signal).catch((err: unknown) => {
+          this.provision.fail(env.id, err instanceof Error ? err.message : String(err));
+          throw err;
+        });
+        handles = { ...handles, ...created };
         this.transition(env, 'stopped', 'provisioned', handles);
       }
       checkAdmission(
@@ -115,7 +146,7 @@ export class Orchestrator {
       this.transition(env, 'starting', `${actor} asked to start it`);
       handles = {
         ...handles,
-        ...(await backend.start({ ...ref, handles }, host, () => undefined, signal)),
+        ...(await backend.start({ ...ref, handles }, host, progress, signal)),
       };
       return this.transition(env, 'running', 'started', handles);
     });
@@ -163,6 +194,7 @@ export class Orchestrator {
       this.transition(env, 'deleting', `${actor} asked to delete it`);
       await backend.remove(ref);
       this.deps.store.deleteEnvironment(id);
+      this.provision.forget(id);
       // act() writes the one env.delete audit entry once this returns.
       return env;
     });
@@ -299,7 +331,8 @@ export class Orchestrator {
       outcome: to === 'failed' ? 'error' : 'info',
       detail: { from: current.state, to, reason },
     });
-    this.deps.bus.emit('environmentChanged', next);
-    return next;
+    const shown = this.provision.with(next);
+    this.deps.bus.emit('environmentChanged', shown);
+    return shown;
   }
 }

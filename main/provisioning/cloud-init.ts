@@ -113,7 +113,7 @@ export function buildSeed(input: SeedInput): Seed {
     // With a key, SSH needs no password; without one, the password is the only way in.
     ssh_pwauth: keys.length === 0,
     chpasswd: { expire: false },
-    bootcmd: [serialLine(`${FIRST_BOOT_MARKER} ${input.instanceId}`)],
+    bootcmd: [serialLine(`${FIRST_BOOT_MARKER} ${input.instanceId}`), REPEAT_OUTCOME],
   };
   if (input.packageManager === 'apk') config.doas = [`permit nopass ${userName} as root`];
   if (packages.length) {
@@ -159,6 +159,15 @@ function shellFor(pm: string): string {
   return '/bin/bash';
 }
 
+/**
+ * runcmd runs once per instance, so a VM stopped (or a GenOS restarted) before its final marker
+ * was read would never say how provisioning ended. The outcome is also kept in the guest, and
+ * every later boot prints it again.
+ */
+const OUTCOME_DIR = '/var/lib/genos';
+const OUTCOME_FILE = `${OUTCOME_DIR}/provisioned`;
+const REPEAT_OUTCOME = `[ -f ${OUTCOME_FILE} ] && { printf '\\n'; cat ${OUTCOME_FILE}; } > /dev/ttyS0 2>/dev/null || true`;
+
 /** A shell command that prints one line on the first serial port (ids are checked: no quoting issues). */
 function serialLine(text: string): string {
   return `printf '\\n%s\\n' '${text}' > /dev/ttyS0 2>/dev/null || true`;
@@ -176,6 +185,7 @@ function finalScript(id: string, packages: string[], pm: string): string {
   lines.push(
     `if [ -z "$missing" ]; then s=ok; else s="failed missing:\${missing#,}"; fi`,
     `printf '\\n%s %s\\n' '${PROVISIONED_MARKER} ${id}' "$s" > /dev/ttyS0 2>/dev/null || true`,
+    `mkdir -p ${OUTCOME_DIR} && printf '%s %s\\n' '${PROVISIONED_MARKER} ${id}' "$s" > ${OUTCOME_FILE}`,
   );
   return lines.join('\n');
 }
@@ -185,7 +195,11 @@ export type ProvisionOutcome = { state: 'ok' } | { state: 'failed'; missing: str
 /** Finds the final marker for `instanceId` in serial console output. */
 export function findProvisionMarker(output: string, instanceId: string): ProvisionOutcome | null {
   const esc = instanceId.replace(/[.]/g, '\\.');
-  const m = new RegExp(`${PROVISIONED_MARKER} ${esc} (ok|failed missing:(\\S*))`).exec(output);
+  // The line end is part of the marker: the serial console delivers it in pieces, and a cut-off
+  // "failed missing:vi" must not be read as a finished verdict naming "vi" instead of "vim".
+  const m = new RegExp(`${PROVISIONED_MARKER} ${esc} (ok|failed missing:(\\S*))\\r?\\n`).exec(
+    output,
+  );
   if (!m) return null;
   return m[1] === 'ok'
     ? { state: 'ok' }

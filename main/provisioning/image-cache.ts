@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ChecksumSource } from './checksum-fetch.js';
-import type { Checksum } from './checksums.js';
+import { checksumFromHex, type Checksum } from './checksums.js';
 import { decompress, unpackedName, type Compression } from './decompress.js';
 import { fileNameOf } from './download-errors.js';
 import { download } from './downloads.js';
 import { readPartState } from './part-state.js';
 import type { DownloadProgress } from './progress.js';
-import { verifyFile } from './verify-file.js';
+import { copyVerified } from './copy-verified.js';
 
 /**
  * The base-image cache: `<dataDir>/cache/images/<key>/<file>`, one directory per catalog image,
@@ -35,10 +36,22 @@ export type CacheManifest = {
   verified: boolean;
   bytes: number;
   downloadedAt: string;
+  /** How it got here: downloaded, or a file the user handed over (adoptIntoCache). */
+  origin?: 'download' | 'user-file';
 };
 
 export type CachedStatus =
-  | { state: 'cached'; path: string; bytes: number; format: string; checksum: Checksum }
+  | {
+      state: 'cached';
+      path: string;
+      bytes: number;
+      format: string;
+      checksum: Checksum;
+      /** false: nothing to check it against (a user's file for an entry without a digest) */
+      verified: boolean;
+      origin: 'download' | 'user-file';
+      addedAt: string;
+    }
   | {
       state: 'partial';
       percent: number | null;
@@ -77,6 +90,9 @@ export async function cachedStatus(entry: VmImageEntry, dataDir: string): Promis
       bytes: m.bytes,
       format: m.format,
       checksum: m.checksum,
+      verified: m.verified,
+      origin: m.origin ?? 'download',
+      addedAt: m.downloadedAt,
     };
   const dropFile = fileNameOf(entry.url);
   const { state, size } = await readPartState(path.join(dir, dropFile));
@@ -98,6 +114,11 @@ export type EnsureOptions = {
 };
 
 const inFlight = new Map<string, Promise<CacheManifest>>();
+
+/** Whether this process is fetching the base right now (a task, or an environment's create()). */
+export function fetchInFlight(entry: VmImageEntry, dataDir: string): boolean {
+  return inFlight.has(imageCacheDir(dataDir, entry));
+}
 
 /**
  * The cached base for `entry`, downloading (and unpacking) it when needed. Two environments that
@@ -124,6 +145,16 @@ async function fetchInto(
   entry: VmImageEntry,
   o: EnsureOptions,
 ): Promise<CacheManifest> {
+  if (entry.url.startsWith('file:')) {
+    // A local catalog entry for a file on this machine: copied in (and checked), not downloaded.
+    const expected = entry.sha256 ? checksumFromHex(entry.sha256) : null;
+    return adoptIntoCache(entry, fileURLToPath(entry.url), {
+      dataDir: o.dataDir,
+      expected,
+      signal: o.signal,
+      onProgress: o.onProgress,
+    });
+  }
   const name = fileNameOf(entry.url);
   const dest = path.join(dir, name);
   const sha256: ChecksumSource | undefined = entry.sha256
@@ -140,7 +171,7 @@ async function fetchInto(
     mirrors: o.mirrors,
     proxy: o.proxy,
   });
-  return finish(dir, entry, dest, r.checksum, r.verified, o.signal, o.onProgress);
+  return finish(dir, entry, dest, r.checksum, r.verified, 'download', o.signal, o.onProgress);
 }
 
 async function finish(
@@ -149,6 +180,7 @@ async function finish(
   downloaded: string,
   checksum: Checksum,
   verified: boolean,
+  origin: CacheManifest['origin'],
   signal?: AbortSignal,
   onProgress?: (p: DownloadProgress) => void,
 ): Promise<CacheManifest> {
@@ -169,6 +201,7 @@ async function finish(
     verified,
     bytes,
     downloadedAt: new Date().toISOString(),
+    origin,
   };
   await fs.writeFile(path.join(dir, 'image.json.tmp'), JSON.stringify(manifest, null, 2));
   await fs.rename(path.join(dir, 'image.json.tmp'), path.join(dir, 'image.json'));
@@ -176,21 +209,60 @@ async function finish(
 }
 
 /**
- * A file the user dropped in instead of downloading (offline): checked against the expected
- * digest when one is known, then copied into the cache as if it had been downloaded.
+ * A file the user dropped in instead of downloading (offline): copied into the cache and hashed
+ * in the same pass, checked against the expected digest when one is known. The digest of a
+ * compressed entry is the compressed file's, so an already unpacked file is taken as it is, and
+ * unverified.
  */
 export async function adoptIntoCache(
   entry: VmImageEntry,
   file: string,
-  o: { dataDir: string; expected?: Checksum | null; signal?: AbortSignal },
+  o: {
+    dataDir: string;
+    expected?: Checksum | null;
+    signal?: AbortSignal;
+    onProgress?: (p: DownloadProgress) => void;
+  },
 ): Promise<CacheManifest> {
   const dir = imageCacheDir(o.dataDir, entry);
   await fs.mkdir(dir, { recursive: true });
-  const checksum = await verifyFile(file, o.expected ?? null, o.signal);
-  const dest = path.join(dir, fileNameOf(entry.url));
-  await fs.copyFile(file, `${dest}.adopt`);
-  await fs.rename(`${dest}.adopt`, dest);
-  return finish(dir, entry, dest, checksum, !!o.expected, o.signal);
+  const packed = entry.compression === 'none' || (await isCompressed(file, entry.compression));
+  const asStored: VmImageEntry = packed ? entry : { ...entry, compression: 'none' };
+  const urlName = fileNameOf(entry.url);
+  const dest = path.join(dir, packed ? urlName : unpackedName(urlName, entry.compression));
+  const expected = packed ? (o.expected ?? null) : null;
+  try {
+    const checksum = await copyVerified(file, `${dest}.adopt`, expected, o.signal, o.onProgress);
+    await fs.rename(`${dest}.adopt`, dest);
+    return await finish(
+      dir,
+      asStored,
+      dest,
+      checksum,
+      !!expected,
+      'user-file',
+      o.signal,
+      o.onProgress,
+    );
+  } finally {
+    await fs.rm(`${dest}.adopt`, { force: true });
+  }
+}
+
+const MAGIC: Record<Exclude<Compression, 'none'>, Buffer> = {
+  gz: Buffer.from([0x1f, 0x8b]),
+  xz: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]),
+};
+
+async function isCompressed(file: string, c: Exclude<Compression, 'none'>): Promise<boolean> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const head = Buffer.alloc(MAGIC[c].length);
+    await fh.read(head, 0, head.length, 0);
+    return head.equals(MAGIC[c]);
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Maps a URL onto mirrors by prefix: [{prefix: 'https://cloud-images.ubuntu.com/', mirrors: [...]}]. */

@@ -30,3 +30,7 @@ export { generatePassword, sha512Crypt } from './sha512-crypt.js';
 export { writeSeedIso, SEED_LABEL, type SeedTool } from './seed-iso.js';
 export { buildIso } from './iso9660.js';
 export { readIso } from './iso9660-read.js';
+export { CatalogImagesService, downloadOptionsFor } from './catalog-images.js';
+export { catalogImageEntries, vmImageFor, type CatalogImageEntry } from './catalog-entries.js';
+export { readLocalCatalog, parseLocalCatalog, LOCAL_CATALOG_FILE } from './local-catalog.js';
+export { checkBaseFile, overlaysOn } from './base-files.js';

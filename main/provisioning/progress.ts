@@ -1,6 +1,6 @@
 /** What a download reports while it runs. */
 export type DownloadProgress = {
-  stage: 'download' | 'verify' | 'decompress';
+  stage: 'download' | 'verify' | 'decompress' | 'copy';
   done: number;
   /** null while the server has not said how large the file is */
   total: number | null;

@@ -1,9 +1,9 @@
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import type { ChecksumAlgo } from './checksums.js';
 import { DownloadError, hostOf, isAbort, isNetworkError, offlineError } from './download-errors.js';
-import { HashWorker } from './hash-worker.js';
 import { httpGet } from './http-get.js';
 import { streamToFile } from './stream-to-file.js';
 import { partPaths, readPartState, removePart, writePartState } from './part-state.js';
@@ -109,7 +109,7 @@ export async function transfer(
   const start = append ? offset : 0;
   await writePartState(o.dest, { url: o.url, etag, lastModified, total, bytes: start });
   o.meter.start(start);
-  const hash = new HashWorker(o.algo);
+  const hash = createHash(o.algo);
   let done = start;
   try {
     if (append) await hashPrefix(part, offset, hash);
@@ -123,7 +123,6 @@ export async function transfer(
       o.signal,
     );
   } catch (e) {
-    await hash.close();
     done = Math.max(
       done,
       await fs.stat(part).then(
@@ -137,7 +136,7 @@ export async function transfer(
     if (!isAbort(e, o.signal) && isNetworkError(e)) throw interrupted(o.url, done, total);
     throw e;
   }
-  const hex = await hash.digest().finally(() => hash.close());
+  const hex = hash.digest('hex');
   if (total !== null && done !== total) throw interrupted(o.url, done, total);
   await writePartState(o.dest, { url: o.url, etag, lastModified, total, bytes: done });
   o.meter.update(done, total, true);
@@ -149,13 +148,9 @@ async function finishFromDisk(
   size: number,
   restarts: number,
 ): Promise<TransferResult> {
-  const hash = new HashWorker(o.algo);
-  try {
-    await hashPrefix(partPaths(o.dest).part, size, hash);
-    return { url: o.url, hex: await hash.digest(), bytes: size, resumedFrom: size, restarts };
-  } finally {
-    await hash.close();
-  }
+  const hash = createHash(o.algo);
+  await hashPrefix(partPaths(o.dest).part, size, hash);
+  return { url: o.url, hex: hash.digest('hex'), bytes: size, resumedFrom: size, restarts };
 }
 
 function interrupted(url: string, done: number, total: number | null): DownloadError {
@@ -166,14 +161,14 @@ function interrupted(url: string, done: number, total: number | null): DownloadE
   );
 }
 
-async function hashPrefix(file: string, bytes: number, hash: HashWorker): Promise<void> {
+async function hashPrefix(file: string, bytes: number, hash: Hash): Promise<void> {
   if (bytes <= 0) return;
   for await (const c of createReadStream(file, {
     start: 0,
     end: bytes - 1,
     highWaterMark: 4 << 20,
   }))
-    hash.update(c as Buffer, true);
+    hash.update(c as Buffer);
 }
 
 function header(res: IncomingMessage, name: string): string | null {

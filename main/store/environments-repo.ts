@@ -90,6 +90,9 @@ export function environmentsRepo(db: Database.Database, now: () => string) {
     `UPDATE environments SET state = @state, state_reason = @reason, updated_at = @at,
        handles_json = coalesce(@handles, handles_json) WHERE id = @id`,
   );
+  const setSpec = db.prepare(
+    'UPDATE environments SET spec_json = @spec, updated_at = @at WHERE id = @id',
+  );
   const del = db.prepare<[string]>('DELETE FROM environments WHERE id = ?');
   const getHandles = db.prepare<[string], { handles_json: string }>(
     'SELECT handles_json FROM environments WHERE id = ?',
@@ -175,6 +178,13 @@ export function environmentsRepo(db: Database.Database, now: () => string) {
         at: now(),
         handles: handles === undefined ? null : JSON.stringify(handles),
       });
+      if (res.changes === 0) throw new GenosError('NOT_FOUND', `No environment with id "${id}".`);
+      return mustGet(id);
+    },
+
+    /** Replaces the spec (the caller validated it); the name and backend never change. */
+    setEnvironmentSpec(id: string, spec: Record<string, unknown>): EnvironmentSummary {
+      const res = setSpec.run({ id, spec: JSON.stringify(spec), at: now() });
       if (res.changes === 0) throw new GenosError('NOT_FOUND', `No environment with id "${id}".`);
       return mustGet(id);
     },

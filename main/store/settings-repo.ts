@@ -8,6 +8,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   admissionMemoryShare: 0.8,
   cpuOvercommit: 4,
   llmEndpoint: null,
+  downloadMirrors: [],
+  downloadProxy: null,
+  sshPublicKey: null,
 });
 
 const SettingsPatch = Settings.partial().strict();

@@ -10,7 +10,13 @@ import { pipeWebSocket } from './ws-pipe.js';
  * The token carries a function that opens the stream, so the bridge does not know backends.
  */
 
-export type ConsoleOpener = { envId: string; open: () => Promise<Duplex> };
+/** A console and, when its size can change (a TTY), how to change it. */
+export type OpenedConsole = {
+  stream: Duplex;
+  resize?: (cols: number, rows: number) => Promise<void>;
+};
+
+export type ConsoleOpener = { envId: string; open: () => Promise<Duplex | OpenedConsole> };
 
 export type ConsoleBridgeOptions = {
   path?: string;
@@ -28,6 +34,36 @@ function refuse(socket: Duplex, status: 401 | 403 | 502, message: string): void 
   socket.destroy();
 }
 
+const MAX_COLS = 1000;
+const MAX_ROWS = 500;
+
+/**
+ * A text frame holding a JSON object with a `type` is a control message; anything else (binary
+ * frames, plain text) is input for the console. One control so far:
+ * `{"type":"resize","cols":C,"rows":R}` from xterm's fit, passed to the TTY (docker exec resize).
+ * A serial console has no size the host can set, so there it is dropped, as are unknown types
+ * and sizes out of range. Returns whether the frame was a control message.
+ */
+function applyControl(text: string, opened: OpenedConsole): boolean {
+  if (!text.startsWith('{')) return false;
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return false;
+  const { type, cols, rows } = msg as Record<string, unknown>;
+  if (typeof type !== 'string') return false;
+  const valid = (n: unknown, max: number): n is number =>
+    Number.isInteger(n) && (n as number) >= 1 && (n as number) <= max;
+  if (type === 'resize' && valid(cols, MAX_COLS) && valid(rows, MAX_ROWS)) {
+    // An exec that ended meanwhile cannot be resized; the stream's close says so already.
+    opened.resize?.(cols, rows).catch(() => undefined);
+  }
+  return true;
+}
+
 export class ConsoleBridge {
   readonly path: string;
   private readonly tokens: OneTimeTokens<ConsoleOpener>;
@@ -42,7 +78,7 @@ export class ConsoleBridge {
     this.tokens = new OneTimeTokens(opts.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS);
   }
 
-  issueConsoleToken(envId: string, open: () => Promise<Duplex>) {
+  issueConsoleToken(envId: string, open: () => Promise<Duplex | OpenedConsole>) {
     const { token, expiresAt } = this.tokens.issue({ envId, open });
     return { token, expiresAt, path: `${this.path}?token=${encodeURIComponent(token)}` };
   }
@@ -80,12 +116,15 @@ export class ConsoleBridge {
     if (!token) return refuse(socket, 401, 'A console token is required.');
     const r = this.tokens.redeem(token);
     if (!r.ok) return refuse(socket, 403, `The console token is ${r.why} or already used.`);
-    let stream: Duplex;
+    let opened: OpenedConsole;
     try {
-      stream = await r.value.open();
+      const value = await r.value.open();
+      opened = 'stream' in value && !('pipe' in value) ? value : { stream: value as Duplex };
     } catch (e) {
       return refuse(socket, 502, `The console is not available (${(e as Error).message}).`);
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => pipeWebSocket(ws, stream));
+    this.wss.handleUpgrade(req, socket, head, (ws) =>
+      pipeWebSocket(ws, opened.stream, { onText: (text) => applyControl(text, opened) }),
+    );
   }
 }

@@ -1,10 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Orchestrator, BackendResolver } from '../orchestrator/orchestrator.js';
+import type { DisplayProtocol } from '../backends/backend.js';
 import type { Store } from '../store/store.js';
 import { GenosError } from '../core/errors.js';
 import { VncBridge } from './vnc-bridge.js';
+import { SpiceBridge } from './spice-bridge.js';
 import { ConsoleBridge } from './console-bridge.js';
+import { LogBridge } from './log-bridge.js';
 
 export type StreamTicket = { url: string; token: string; expiresAt: number };
 
@@ -17,7 +20,9 @@ export type StreamTicket = { url: string; token: string; expiresAt: number };
  */
 export class StreamService {
   readonly vnc: VncBridge;
+  readonly spice: SpiceBridge;
   readonly console: ConsoleBridge;
+  readonly logs: LogBridge;
   private base = '';
   private originRule: (origin: string | undefined) => boolean = () => false;
 
@@ -26,7 +31,9 @@ export class StreamService {
   ) {
     const allowOrigin = (origin: string | undefined) => this.originRule(origin);
     this.vnc = new VncBridge({ allowOrigin });
+    this.spice = new SpiceBridge({ allowOrigin });
     this.console = new ConsoleBridge({ allowOrigin });
+    this.logs = new LogBridge({ allowOrigin });
   }
 
   /**
@@ -42,7 +49,7 @@ export class StreamService {
   get endpoints(): ReadonlyArray<{
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   }> {
-    return [this.vnc, this.console];
+    return [this.vnc, this.spice, this.console, this.logs];
   }
 
   private async running(id: string) {
@@ -58,12 +65,24 @@ export class StreamService {
     return { env, ref, backend: await this.deps.backend(ref.spec.backend) };
   }
 
-  async openDisplay(id: string) {
+  async openDisplay(id: string, protocol: DisplayProtocol = 'vnc') {
     const { ref, backend } = await this.running(id);
-    const endpoint = await backend.openDisplay(ref);
+    const endpoint = await backend.openDisplay(ref, protocol);
     if (endpoint.protocol === 'none') return { protocol: 'none' as const, reason: endpoint.reason };
-    if (endpoint.protocol !== 'vnc') {
-      throw new GenosError('UNSUPPORTED', 'Only VNC displays can be opened in this version.');
+    if (endpoint.protocol !== protocol) {
+      throw new GenosError(
+        'UNSUPPORTED',
+        `This environment has no ${protocol.toUpperCase()} display: use ${endpoint.protocol.toUpperCase()}.`,
+      );
+    }
+    if (endpoint.protocol === 'spice') {
+      const spice = this.spice.issueSpiceToken(id, endpoint.socketPath);
+      return {
+        protocol: 'spice' as const,
+        url: this.base + this.spice.path,
+        token: spice.token,
+        expiresAt: spice.expiresAt,
+      };
     }
     const ticket = this.vnc.issueDisplayToken(id, endpoint.socketPath);
     return {
@@ -74,29 +93,57 @@ export class StreamService {
     };
   }
 
-  async openTerminal(id: string): Promise<StreamTicket> {
+  async openTerminal(id: string, mode: 'shell' | 'attach' = 'shell'): Promise<StreamTicket> {
     const { ref, backend } = await this.running(id);
-    const ticket = this.console.issueConsoleToken(
-      id,
-      async () => (await backend.openConsole(ref)).stream,
+    if (mode === 'attach' && !backend.attach) {
+      throw new GenosError(
+        'UNSUPPORTED',
+        'Only containers have a main process to attach to; a VM terminal is its serial console.',
+      );
+    }
+    const ticket = this.console.issueConsoleToken(id, async () =>
+      mode === 'attach' && backend.attach ? backend.attach(ref) : backend.openConsole(ref),
     );
     return { url: this.base + this.console.path, token: ticket.token, expiresAt: ticket.expiresAt };
   }
 
-  async consoleLog(id: string, maxBytes: number): Promise<string> {
+  async consoleLog(id: string, maxBytes: number, since?: Date): Promise<string> {
+    const { ref, backend } = await this.logTarget(id, since);
+    return (await backend.consoleLog(ref, maxBytes, since)).toString('utf8');
+  }
+
+  /** A one-time ticket for following the log (see LogBridge). */
+  async openLogStream(id: string, opts: { since?: Date; tail?: number }): Promise<StreamTicket> {
+    const { env, ref, backend } = await this.logTarget(id, opts.since);
+    const follow = backend.followLog?.bind(backend);
+    if (!follow) throw new GenosError('UNSUPPORTED', `The log of ${env.name} cannot be followed.`);
+    const ticket = this.logs.issueLogToken(id, () => follow(ref, opts));
+    return { url: this.base + this.logs.path, token: ticket.token, expiresAt: ticket.expiresAt };
+  }
+
+  private async logTarget(id: string, since: Date | undefined) {
     const env = this.deps.store.getEnvironment(id);
     if (!env) throw new GenosError('NOT_FOUND', `There is no environment with id "${id}".`);
+    // A serial console is a byte stream without timestamps, so only container logs have a "since".
+    if (since && env.backend !== 'docker') {
+      throw new GenosError(
+        'BAD_ARGS',
+        `since is for container logs; ${env.name} is a VM, whose serial log has no timestamps. Leave since out to read its newest output.`,
+      );
+    }
     const ref = this.deps.orchestrator.refFor(env);
-    const backend = await this.deps.backend(ref.spec.backend);
-    return (await backend.consoleLog(ref, maxBytes)).toString('utf8');
+    return { env, ref, backend: await this.deps.backend(ref.spec.backend) };
   }
 
   closeEnv(id: string): void {
     this.vnc.closeEnv(id);
+    this.spice.closeEnv(id);
   }
 
   close(): void {
     this.vnc.close();
+    this.spice.close();
     this.console.close();
+    this.logs.close();
   }
 }

@@ -10,7 +10,15 @@ import type { WebSocket } from 'ws';
 /** Unacknowledged bytes sent to the browser before reading from the VM side pauses. */
 const HIGH_WATER = 4 * 1024 * 1024;
 
-export function pipeWebSocket(ws: WebSocket, stream: Duplex): void {
+/**
+ * `onText`: sees text frames first (the terminal's control messages, e.g. a resize) and returns
+ * true for those it consumed; every other frame is bytes for the stream.
+ */
+export function pipeWebSocket(
+  ws: WebSocket,
+  stream: Duplex,
+  opts: { onText?: (text: string) => boolean } = {},
+): void {
   let inFlight = 0;
   let closed = false;
 
@@ -29,7 +37,9 @@ export function pipeWebSocket(ws: WebSocket, stream: Duplex): void {
       if (inFlight <= HIGH_WATER / 2 && stream.isPaused() && !closed) stream.resume();
     });
   });
-  ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+  ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+    if (!isBinary && opts.onText?.(String(Array.isArray(data) ? Buffer.concat(data) : data)))
+      return;
     const buf = Array.isArray(data)
       ? Buffer.concat(data)
       : Buffer.isBuffer(data)

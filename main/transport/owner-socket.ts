@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { Dispatch } from '../api/dispatcher.js';
 import type { EventBus } from '../api/event-bus.js';
-import { attachWsApi } from './ws-api.js';
+import { attachWsApi, type WsApiOptions } from './ws-api.js';
 import { listen } from './listen.js';
 
 export const OWNER_SOCKET_NAME = 'genos.sock';
@@ -18,13 +18,20 @@ export const MAX_SOCKET_PATH = 103;
  */
 export async function startOwnerSocket(
   socketPath: string,
-  deps: { dispatch: Dispatch; bus: EventBus },
+  deps: {
+    dispatch: Dispatch;
+    bus: EventBus;
+    /** Stream endpoints the CLI may reach here (one-time tokens still guard each). */
+    streams?: WsApiOptions['otherEndpoints'];
+  },
 ) {
   // We hold the data dir lock, so a socket file left here is from an owner that died.
   fs.rmSync(socketPath, { force: true });
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   const api = attachWsApi(server, {
-    ...deps,
+    dispatch: deps.dispatch,
+    bus: deps.bus,
+    otherEndpoints: deps.streams,
     path: OWNER_API_PATH,
     transport: 'owner-socket',
     originAllowed: () => false,

@@ -178,13 +178,15 @@ test.describe('a virtual machine’s page', () => {
         await expect(view.panel.getByText('No snapshots yet.')).toBeVisible({ timeout: 30_000 });
       });
 
-      await test.step('settings and metrics say what they hold, nothing made up', async () => {
+      await test.step('settings show the spec, locked while it runs; metrics are charts', async () => {
         await view.show('Settings');
-        await expect(view.panel).toContainText('128 MiB');
-        await expect(view.panel).toContainText('None — no network at all');
+        const memory = view.panel.getByLabel('Memory (MiB)', { exact: true });
+        await expect(memory).toHaveValue('128');
+        await expect(memory).toBeDisabled();
+        await expect(view.panel.getByLabel('Network', { exact: true })).toHaveValue('none');
         await page.screenshot({ path: test.info().outputPath('vm-settings.png') });
         await view.show('Metrics');
-        await expect(view.panel).toContainText('Metrics are not collected yet');
+        await expect(view.panel.getByRole('figure')).toHaveCount(4);
       });
 
       await test.step('stop from the header: the display says the VM is not running', async () => {

@@ -5,7 +5,8 @@ import fs from 'node:fs';
  * Tests that need a real backend call this. Without the backend they skip, except under
  * GENOS_REQUIRE_BACKENDS=1 (CI), where a missing backend is a failure, never a silent skip.
  */
-export type BackendName = 'qemu' | 'qemu-img' | 'docker' | 'chromium';
+/** dockerd: the daemon binary itself, runnable by us (root), for a test's private engine. */
+export type BackendName = 'qemu' | 'qemu-img' | 'docker' | 'chromium' | 'dockerd';
 
 const required = process.env.GENOS_REQUIRE_BACKENDS === '1';
 
@@ -23,6 +24,9 @@ const probes: Record<BackendName, () => boolean> = {
   'qemu-img': () => has('qemu-img', ['--version']),
   docker: () => has('docker', ['info', '--format', '{{.ServerVersion}}']),
   chromium: () => fs.existsSync(process.env.GENOS_CHROMIUM ?? '/usr/bin/chromium'),
+  dockerd: () =>
+    ['/usr/sbin/dockerd', '/usr/bin/dockerd'].some((p) => fs.existsSync(p)) &&
+    process.getuid?.() === 0,
 };
 
 const cache = new Map<BackendName, boolean>();

@@ -3,7 +3,7 @@
  * (what `docker exec -it` does), or attaching to the main process (what `docker attach` does).
  * With a TTY the stream is raw bytes both ways, so it plugs straight into the terminal bridge.
  */
-import { PassThrough, type Duplex } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { GenosError } from '../../core/errors.js';
 import type { ConsoleStream } from '../backend.js';
@@ -19,12 +19,19 @@ export type ExecConsoleOptions = {
 };
 
 const SHELLS = ['/bin/bash', '/bin/sh'];
+const FIND_SHELL_TIMEOUT_MS = 10_000;
 
 /** The first shell present in the container, asked of the engine (no exec, works on any image). */
 export async function findShell(container: Docker.Container): Promise<string> {
   for (const sh of SHELLS) {
     try {
-      await container.infoArchive({ path: sh });
+      // dockerode hands back the HEAD response as a stream; nothing reads it, so unless it is
+      // destroyed its socket stays open and keeps the process alive after shutdown.
+      const res = (await container.infoArchive({
+        path: sh,
+        abortSignal: AbortSignal.timeout(FIND_SHELL_TIMEOUT_MS),
+      })) as unknown as Readable;
+      res.destroy();
       return sh;
     } catch (e) {
       if (statusOf(e) !== 404) throw e;
@@ -86,7 +93,8 @@ export async function attachConsole(container: Docker.Container): Promise<Consol
   const resize = async (cols: number, rows: number): Promise<void> => {
     await container.resize({ h: rows, w: cols });
   };
-  return { stream, resize, close: closer(stream) };
+  // Detach without ending our side first: a half-close could reach the main process as EOF.
+  return { stream, resize, close: () => stream.destroy() };
 }
 
 export type CommandResult = { exitCode: number | null; stdout: string; stderr: string };

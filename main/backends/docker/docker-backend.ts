@@ -95,13 +95,25 @@ export class DockerBackend extends DockerLifecycle implements Backend {
     });
   }
 
-  /** The newest log output of the container's main process, at most maxBytes. */
-  async consoleLog(env: EnvRef, maxBytes: number): Promise<Buffer> {
-    const stream = await this.logs(env, { follow: false, tail: 2000 });
+  /** The newest log output of the container's main process (from `since`), at most maxBytes. */
+  async consoleLog(env: EnvRef, maxBytes: number, since?: Date): Promise<Buffer> {
+    const stream = await this.logs(env, since ? { since } : { tail: 2000 });
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
     const all = Buffer.concat(chunks);
     return all.length > maxBytes ? all.subarray(all.length - maxBytes) : all;
+  }
+
+  /**
+   * The log from `since` (else its last `tail` lines, default 200), then new output as it comes;
+   * the engine ends the stream when the container stops.
+   */
+  async followLog(env: EnvRef, opts: { since?: Date; tail?: number }): Promise<Readable> {
+    return this.logs(env, {
+      follow: true,
+      ...(opts.since ? { since: opts.since } : { tail: opts.tail ?? 200 }),
+      ...(opts.since && opts.tail !== undefined ? { tail: opts.tail } : {}),
+    });
   }
 
   async openDisplay(_env: EnvRef): Promise<DisplayEndpoint> {

@@ -43,7 +43,8 @@ export function noEngineError(probe: EngineProbe, env: NodeJS.ProcessEnv): Genos
     return new GenosError(
       'UNAVAILABLE',
       `No container engine answers at DOCKER_HOST=${dockerHost}${own ? ` (${own.error})` : ''}. ` +
-        `An engine does answer at ${probe.engine.endpoint}: unset DOCKER_HOST to use it, or fix DOCKER_HOST.`,
+        `Start the engine that listens there, or fix DOCKER_HOST. ` +
+        `An engine does answer at ${probe.engine.endpoint}: unset DOCKER_HOST to use it.`,
     );
   }
   return new GenosError(

@@ -54,11 +54,25 @@ function cdromDevice(bus: Bus, node: string, bootindex: number): string[] {
   return ['-device', `ide-cd,bus=ide.1,drive=${node},id=${node}-dev,bootindex=${bootindex}`];
 }
 
+/**
+ * The cloud-init seed: found by its label (cidata), so any read-only block device will do. A
+ * virtio disk where the guest has virtio (cloud kernels may lack AHCI/sr), else a cdrom on the
+ * AHCI port after the installer's. Never bootable.
+ */
+function seedDevice(bus: Bus): string[] {
+  if (bus.virtio || bus.arch === 'aarch64') {
+    return ['-device', 'virtio-blk-pci,drive=seed0,id=seed0-dev'];
+  }
+  return ['-device', 'ide-cd,bus=ide.2,drive=seed0,id=seed0-dev'];
+}
+
 export function bootArgs(boot: BootSource, bus: Bus): string[] {
   switch (boot.kind) {
     case 'disk': {
       const d = checkFormat(boot.disk);
-      return [...blockdev('disk0', d.path, d.format, false), ...diskDevice(bus, 'disk0', 1)];
+      const args = [...blockdev('disk0', d.path, d.format, false), ...diskDevice(bus, 'disk0', 1)];
+      if (boot.seed) args.push(...blockdev('seed0', boot.seed, 'raw', true), ...seedDevice(bus));
+      return args;
     }
     case 'iso': {
       const d = checkFormat(boot.disk);
@@ -113,18 +127,34 @@ export function netArgs(mode: NetMode, ports: PortForward[], bus: Bus): string[]
   return ['-nic', opts.join(',')];
 }
 
-export function displayArgs(gui: boolean, vncSocket: string, arch: Arch): string[] {
+export function displayArgs(
+  gui: boolean,
+  sockets: { vnc: string; spice: string },
+  arch: Arch,
+): string[] {
   // -display none always: no local window from a VM the app shows through its own bridge.
   if (!gui) return ['-display', 'none', '-vga', 'none'];
   const input = ['-device', 'qemu-xhci,id=xhci', '-device', 'usb-tablet,bus=xhci.0'];
-  const card = arch === 'aarch64' ? ['-device', 'virtio-gpu-pci'] : ['-vga', 'std'];
+  // qxl-vga: VGA-compatible (VNC and firmware see a plain VGA), and a guest with the qxl driver
+  // gets SPICE's 2D commands and agent-driven resolution changes. aarch64 "virt" has no VGA.
+  const card =
+    arch === 'aarch64' ? ['-device', 'virtio-gpu-pci'] : ['-device', 'qxl-vga,id=video0'];
   const kbd = arch === 'aarch64' ? ['-device', 'usb-kbd,bus=xhci.0'] : [];
-  // The VNC server listens on a unix socket only; GenOS bridges it to the renderer with a token.
+  // VNC and SPICE listen on unix sockets only; GenOS bridges them to the renderer with tokens.
+  // No SPICE ticket: the 0700 runtime dir and the bridge's token are the access control.
   return [
     ...['-display', 'none'],
     ...card,
     // "vnc=" named explicitly: with the implied key, a "=" in the path would split it.
-    ...['-vnc', `vnc=unix:${optValue(vncSocket, 'VNC socket path')}`],
+    ...['-vnc', `vnc=unix:${optValue(sockets.vnc, 'VNC socket path')}`],
+    ...[
+      '-spice',
+      `unix=on,addr=${optValue(sockets.spice, 'SPICE socket path')},disable-ticketing=on`,
+    ],
+    // The spice-vdagent port (clipboard, resolution) for guests that run the agent.
+    ...['-device', 'virtio-serial-pci,id=vser0'],
+    ...['-chardev', 'spicevmc,id=vdagent0,name=vdagent'],
+    ...['-device', 'virtserialport,bus=vser0.0,chardev=vdagent0,name=com.redhat.spice.0'],
     // An absolute pointer, so the VNC cursor and the guest's cursor stay together.
     ...input,
     ...kbd,

@@ -11,8 +11,11 @@ export type DiskRef = { path: string; format: DiskFormat };
  * overlay are resolved before the argv is built, so building it stays a pure function).
  */
 export type BootSource =
-  /** An installed system: the env's disk (normally a qcow2 overlay on a library base). */
-  | { kind: 'disk'; disk: DiskRef }
+  /**
+   * An installed system: the env's disk (a qcow2 overlay on a library or catalog base). `seed` is
+   * a catalog VM's cloud-init NoCloud volume (raw ISO9660, label cidata), attached read-only.
+   */
+  | { kind: 'disk'; disk: DiskRef; seed?: string | null }
   /** An installer: the ISO as a read-only cdrom plus the blank disk it installs onto; cdrom first. */
   | { kind: 'iso'; iso: string; disk: DiskRef }
   /**

@@ -10,8 +10,11 @@ import {
   type QemuImgRunner,
 } from '../../images/qemu-img.js';
 import type { ImageLibrary } from '../../images/types.js';
+import type { VmImageEntry } from '../../provisioning/image-cache.js';
 import type { ImageFormat } from '../../store/images-repo.js';
 import type { BootSource } from './boot-source.js';
+import { seedPath } from './catalog-disks.js';
+import { catalogBase, catalogVmImage, type CatalogBase } from './catalog-image.js';
 
 /**
  * Which files an environment boots from, and making them. Paths are a pure function of the env
@@ -20,6 +23,7 @@ import type { BootSource } from './boot-source.js';
  *   <envDir>/disk.qcow2     library disk image -> a qcow2 overlay on it (the base stays pristine)
  *                           ISO -> a blank qcow2 of spec.resources.diskGiB to install onto
  *   <envDir>/vmstate.qcow2  kernel boot -> a tiny qcow2 the guest never sees, for live snapshots
+ *   catalog image           -> disk.qcow2 on the cached base + seed.iso (catalog-disks.ts)
  */
 
 /** What the image library knows about an image (the store's images row). */
@@ -28,14 +32,28 @@ export type ImageLookup = (
   imageId: string,
 ) => LibraryImage | undefined | Promise<LibraryImage | undefined>;
 
+/** The catalog's VM image for os/version (the user's catalog.local.json overrides the built-in). */
+export type CatalogImageLookup = (
+  os: EnvironmentSpec['os'],
+  dataDir: string,
+) => VmImageEntry | Promise<VmImageEntry>;
+
 export const diskPath = (envDir: string) => path.join(envDir, 'disk.qcow2');
 export const stateDiskPath = (envDir: string) => path.join(envDir, 'vmstate.qcow2');
+
+export type ResolvedBoot = {
+  boot: BootSource;
+  base: LibraryImage | null;
+  /** A catalog VM's base in the image cache (cached or still to download). */
+  catalog: CatalogBase | null;
+};
 
 export async function bootSourceFor(
   spec: EnvironmentSpec,
   envDir: string,
   lookup: ImageLookup | undefined,
-): Promise<{ boot: BootSource; base: LibraryImage | null }> {
+  opts: { dataDir?: string; catalogImage?: CatalogImageLookup } = {},
+): Promise<ResolvedBoot> {
   const img = spec.image;
   switch (img.kind) {
     case 'kernel':
@@ -49,6 +67,7 @@ export async function bootSourceFor(
           stateDisk: stateDiskPath(envDir),
         },
         base: null,
+        catalog: null,
       };
     case 'library': {
       const base = lookup ? await lookup(img.imageId) : undefined;
@@ -60,15 +79,18 @@ export async function bootSourceFor(
       }
       const disk = { path: diskPath(envDir), format: 'qcow2' as const };
       return base.format === 'iso'
-        ? { boot: { kind: 'iso', iso: base.path, disk }, base }
-        : { boot: { kind: 'disk', disk }, base };
+        ? { boot: { kind: 'iso', iso: base.path, disk }, base, catalog: null }
+        : { boot: { kind: 'disk', disk }, base, catalog: null };
     }
-    case 'catalog':
-      throw new GenosError(
-        'UNSUPPORTED',
-        `The OS catalog cannot provide a VM image for "${spec.os.id}" yet: import a disk image or ` +
-          'an ISO into the library and use it as the image.',
-      );
+    case 'catalog': {
+      if (!opts.dataDir) {
+        throw new GenosError('INTERNAL', 'The qemu backend was built without its data dir.');
+      }
+      const entry = await (opts.catalogImage ?? catalogVmImage)(spec.os, opts.dataDir);
+      const catalog = await catalogBase(opts.dataDir, entry);
+      const disk = { path: diskPath(envDir), format: 'qcow2' as const };
+      return { boot: { kind: 'disk', disk, seed: seedPath(envDir) }, base: null, catalog };
+    }
     case 'container-image':
       throw new GenosError(
         'BAD_ARGS',

@@ -97,7 +97,7 @@ export async function ensureRuntimeDir(dir: string): Promise<void> {
 
 /** Removes what a previous run left (stale sockets would make qemu's bind fail). */
 export async function clearRuntimeLeftovers(p: RuntimePaths): Promise<void> {
-  for (const f of [p.qmp, p.serial, p.vnc, p.pidfile, p.exit, p.screendump, p.instance]) {
+  for (const f of [p.qmp, p.serial, p.vnc, p.spice, p.pidfile, p.exit, p.screendump, p.instance]) {
     await fs.rm(f, { force: true });
   }
 }

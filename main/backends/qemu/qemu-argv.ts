@@ -89,6 +89,7 @@ export function buildQemuArgv(input: ArgvInput): QemuCommand {
   const qmp = optValue(checkSocketPath(runtime.qmp, 'QMP'), 'QMP socket path');
   const serial = optValue(checkSocketPath(runtime.serial, 'serial'), 'serial socket path');
   const vnc = checkSocketPath(runtime.vnc, 'VNC');
+  const spice = checkSocketPath(runtime.spice, 'SPICE');
   const gui = spec.display === 'gui';
 
   const argv = [
@@ -102,7 +103,7 @@ export function buildQemuArgv(input: ArgvInput): QemuCommand {
     ...['-rtc', profile.rtcLocalTime ? 'base=localtime' : 'base=utc'],
     ...bootArgs(input.boot, bus),
     ...netArgs(spec.network.mode, spec.network.ports, bus),
-    ...displayArgs(gui, vnc, arch),
+    ...displayArgs(gui, { vnc, spice }, arch),
     ...(profile.virtio
       ? ['-device', 'virtio-balloon-pci,id=balloon0', '-device', 'virtio-rng-pci,id=rng0']
       : []),
@@ -134,7 +135,8 @@ export function buildQemuArgv(input: ArgvInput): QemuCommand {
   }
   notes.push(
     gui
-      ? `Display: VNC on the unix socket ${runtime.vnc}, bridged to the app with a one-time token.`
+      ? `Display: VNC (${runtime.vnc}) and SPICE (${runtime.spice}) on unix sockets, bridged ` +
+          'to the app with short-lived tokens.'
       : 'Display: none (headless): no display device; use the serial console.',
   );
   if (input.startPaused) {

@@ -1,15 +1,17 @@
+import type { Readable } from 'node:stream';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { HostInfo } from '../../../preload/contract.js';
 import { GenosError } from '../../core/errors.js';
 import type { QemuImgRunner } from '../../images/qemu-img.js';
 import type { ImageLibrary } from '../../images/types.js';
-import { readConsoleLog } from '../../streams/serial-console.js';
+import { readConsoleLog, type SerialConsole } from '../../streams/serial-console.js';
 import type {
   Backend,
   BackendHandles,
   ConsoleStream,
   DisplayEndpoint,
+  DisplayProtocol,
   EnvRef,
   LaunchPlan,
   Progress,
@@ -18,7 +20,24 @@ import type {
   SnapshotKind,
   Stats,
 } from '../backend.js';
-import { bootSourceFor, ensureEnvDisks, type ImageLookup } from './env-disks.js';
+import { downloadOptionsFor } from '../../provisioning/catalog-images.js';
+import type { CatalogImageEntry } from '../../provisioning/catalog-entries.js';
+import { instanceIdFor, seedInputForSpec } from '../../provisioning/guest-seed.js';
+import { ensureCatalogDisks } from './catalog-disks.js';
+import { readCredentials, type GuestCredentials } from './credentials.js';
+import {
+  bootSourceFor,
+  ensureEnvDisks,
+  type CatalogImageLookup,
+  type ImageLookup,
+  type ResolvedBoot,
+} from './env-disks.js';
+import {
+  defaultTimeouts,
+  readProvisionOutcome,
+  watchFirstBoot,
+  type FirstBootTimeouts,
+} from './first-boot-watch.js';
 import { InstanceManager } from './instance-manager.js';
 import { buildQemuArgv } from './qemu-argv.js';
 import { deadStatus } from './qemu-instance.js';
@@ -43,12 +62,25 @@ export type QemuBackendOptions = {
   sandbox?: boolean;
   consoleRingBytes?: number;
   consoleLogMaxBytes?: number;
+  /** The VM image of a catalog OS/version (default: the built-in catalog). */
+  catalogImage?: CatalogImageLookup;
+  /** What catalog VMs take from the settings: the SSH key for the guest, download mirrors/proxy. */
+  provisionSettings?: () => ProvisionSettings;
+  /** How long a catalog VM's first boot may take (default: generous, longer under TCG). */
+  firstBootTimeouts?: Partial<FirstBootTimeouts>;
+};
+
+export type ProvisionSettings = {
+  sshPublicKey?: string | null;
+  downloadMirrors?: Array<{ prefix: string; mirrors: string[] }>;
+  downloadProxy?: string | null;
 };
 
 export class QemuBackend implements Backend {
   readonly kind = 'qemu' as const;
   readonly instances: InstanceManager;
   private readonly sampler = new StatsSampler();
+  private readonly watchers = new Map<string, { stop(): void }>();
 
   constructor(private readonly opts: QemuBackendOptions) {
     this.instances = new InstanceManager(path.join(opts.dataDir, 'run'), {
@@ -71,7 +103,11 @@ export class QemuBackend implements Backend {
   }
 
   private async resolve(env: EnvRef, host: HostInfo) {
-    const { boot, base } = await bootSourceFor(env.spec, this.envDir(env), this.opts.lookupImage);
+    const resolved = await bootSourceFor(env.spec, this.envDir(env), this.opts.lookupImage, {
+      dataDir: this.opts.dataDir,
+      catalogImage: this.opts.catalogImage,
+    });
+    const { boot, base, catalog } = resolved;
     const runtime = this.instances.paths(env.id);
     const cmd = buildQemuArgv({
       spec: env.spec,
@@ -81,7 +117,85 @@ export class QemuBackend implements Backend {
       startPaused: true,
       sandbox: this.opts.sandbox,
     });
-    return { boot, base, runtime, cmd };
+    if (catalog) {
+      cmd.notes.push(
+        catalog.cached
+          ? `Base image: ${catalog.path} (cached; shared read-only by every VM of this OS).`
+          : `Base image: ${catalog.path} (not cached yet: downloaded from ${catalog.entry.url} when the VM is created, whatever the VM's own network mode).`,
+        `Disk: a qcow2 overlay ${boot.kind === 'disk' ? boot.disk.path : ''} on the base.`,
+        `First boot: cloud-init reads the seed ${boot.kind === 'disk' ? boot.seed : ''} (hostname ${env.spec.name}, user genos with a generated password${env.spec.apps.length ? `, packages for ${env.spec.apps.join(', ')}` : ''}).`,
+      );
+      if (env.spec.apps.length && env.spec.network.mode !== 'nat') {
+        cmd.notes.push(
+          `Network ${env.spec.network.mode}: the guest cannot reach a package mirror, so installing ${env.spec.apps.join(', ')} will fail; use network "nat".`,
+        );
+      }
+    }
+    return { boot, base, catalog, runtime, cmd, resolved };
+  }
+
+  /** Makes the disks (and for a catalog VM the base download, overlay and seed). */
+  private async ensureDisks(
+    env: EnvRef,
+    r: ResolvedBoot,
+    progress: Progress,
+    signal: AbortSignal,
+  ): Promise<void> {
+    if (r.catalog && r.boot.kind === 'disk') {
+      const s = this.opts.provisionSettings?.() ?? {};
+      await ensureCatalogDisks(env.spec, this.envDir(env), r.boot.disk.path, r.catalog, {
+        envId: env.id,
+        dataDir: this.opts.dataDir,
+        runner: this.opts.runner,
+        signal,
+        progress,
+        sshPublicKey: s.sshPublicKey ?? null,
+        ...downloadOptionsFor({ image: r.catalog.entry } as CatalogImageEntry, {
+          downloadMirrors: s.downloadMirrors ?? [],
+          downloadProxy: s.downloadProxy ?? null,
+        }),
+      });
+      return;
+    }
+    await ensureEnvDisks(env.spec, this.envDir(env), r.boot, r.base, {
+      library: this.opts.library,
+      runner: this.opts.runner,
+      signal,
+    });
+  }
+
+  /** A catalog VM's generated login (null for other VMs, or before create()). */
+  credentials(env: EnvRef): Promise<GuestCredentials | null> {
+    return readCredentials(this.envDir(env));
+  }
+
+  /** Follows the first boot of a catalog VM that has not been provisioned yet. */
+  private async followFirstBoot(
+    env: EnvRef,
+    host: HostInfo,
+    inst: { console: SerialConsole },
+    progress: Progress,
+  ): Promise<void> {
+    if (env.spec.image.kind !== 'catalog') return;
+    const envDir = this.envDir(env);
+    if (await readProvisionOutcome(envDir)) return; // cloud-init provisions only once
+    const creds = await readCredentials(envDir);
+    const { input } = seedInputForSpec(env.spec, {
+      instanceId: instanceIdFor(env.id),
+      password: creds?.password ?? '',
+    });
+    this.watchers.get(env.id)?.stop();
+    const w = watchFirstBoot({
+      console: inst.console,
+      instanceId: input.instanceId,
+      packages: input.packages ?? [],
+      envDir,
+      consoleLog: this.instances.paths(env.id).consoleLog,
+      envName: env.spec.name,
+      progress,
+      timeouts: { ...defaultTimeouts(host.accel.selected), ...this.opts.firstBootTimeouts },
+    });
+    this.watchers.set(env.id, w);
   }
 
   async plan(env: EnvRef, host: HostInfo): Promise<LaunchPlan> {
@@ -101,13 +215,9 @@ export class QemuBackend implements Backend {
     progress: Progress,
     signal: AbortSignal,
   ): Promise<BackendHandles> {
-    const { boot, base } = await this.resolve(env, host);
+    const { resolved } = await this.resolve(env, host);
     progress({ stage: 'disks', message: 'Preparing the VM disks' });
-    await ensureEnvDisks(env.spec, this.envDir(env), boot, base, {
-      library: this.opts.library,
-      runner: this.opts.runner,
-      signal,
-    });
+    await this.ensureDisks(env, resolved, progress, signal);
     return this.handles(env);
   }
 
@@ -119,13 +229,9 @@ export class QemuBackend implements Backend {
   ): Promise<BackendHandles> {
     const running = await this.instances.get(env.id);
     if (running) return this.handles(env, running.pid); // idempotent: never a second qemu
-    const { boot, base, runtime, cmd } = await this.resolve(env, host);
+    const { runtime, cmd, resolved } = await this.resolve(env, host);
     progress({ stage: 'disks', message: 'Checking the VM disks' });
-    await ensureEnvDisks(env.spec, this.envDir(env), boot, base, {
-      library: this.opts.library,
-      runner: this.opts.runner,
-      signal,
-    });
+    await this.ensureDisks(env, resolved, progress, signal);
     progress({ stage: 'launch', message: 'Starting qemu' });
     const inst = await this.instances.start({
       envId: env.id,
@@ -137,6 +243,7 @@ export class QemuBackend implements Backend {
       signal,
     });
     progress({ stage: 'running', message: `qemu runs as pid ${inst.pid}` });
+    await this.followFirstBoot(env, host, inst, progress);
     return this.handles(env, inst.pid);
   }
 
@@ -185,6 +292,8 @@ export class QemuBackend implements Backend {
   }
 
   async remove(env: EnvRef): Promise<void> {
+    this.watchers.get(env.id)?.stop();
+    this.watchers.delete(env.id);
     const inst = await this.instances.get(env.id);
     if (inst) await inst.kill();
     this.instances.forget(env.id);
@@ -221,7 +330,13 @@ export class QemuBackend implements Backend {
     return { stream: viewer, close: () => viewer.destroy() };
   }
 
-  async openDisplay(env: EnvRef): Promise<DisplayEndpoint> {
+  /** Follows the serial console as a viewer that never takes the keyboard; `since` is for containers. */
+  async followLog(env: EnvRef): Promise<Readable> {
+    const inst = await this.instances.require(env.id);
+    return inst.console.attach({ claimInput: false, replay: true });
+  }
+
+  async openDisplay(env: EnvRef, protocol: DisplayProtocol = 'vnc'): Promise<DisplayEndpoint> {
     if (env.spec.display !== 'gui') {
       return {
         protocol: 'none',
@@ -229,6 +344,18 @@ export class QemuBackend implements Backend {
       };
     }
     const inst = await this.instances.require(env.id);
+    if (protocol === 'spice') {
+      // A VM started by a GenOS without SPICE has no SPICE server: say so rather than a 502.
+      const st = await fs.stat(inst.paths.spice).catch(() => null);
+      if (!st?.isSocket()) {
+        throw new GenosError(
+          'UNSUPPORTED',
+          `${env.spec.name} was started without a SPICE server (by an earlier GenOS): ` +
+            'restart it to use SPICE, or use VNC.',
+        );
+      }
+      return { protocol: 'spice', socketPath: inst.paths.spice };
+    }
     return { protocol: 'vnc', socketPath: inst.paths.vnc };
   }
 
@@ -285,6 +412,8 @@ export class QemuBackend implements Backend {
   }
 
   detachAll(): Promise<void> {
+    for (const w of this.watchers.values()) w.stop();
+    this.watchers.clear();
     return this.instances.detachAll();
   }
 }

@@ -2,14 +2,15 @@ import path from 'node:path';
 
 /**
  * The files of one running VM. They live in a per-environment runtime dir (0700, so only the
- * user can reach the sockets): qmp.sock and vnc.sock carry full control of the VM, which is why
- * they are unix sockets there and never TCP ports.
+ * user can reach the sockets): qmp.sock, vnc.sock and spice.sock carry full control of the VM,
+ * which is why they are unix sockets there and never TCP ports.
  */
 export type RuntimePaths = {
   dir: string;
   qmp: string;
   serial: string;
   vnc: string;
+  spice: string;
   pidfile: string;
   /** qemu's own stdout/stderr (warnings, the reason it refused to start or died). */
   qemuLog: string;
@@ -30,6 +31,7 @@ export function runtimePaths(dir: string): RuntimePaths {
     qmp: f('qmp.sock'),
     serial: f('serial.sock'),
     vnc: f('vnc.sock'),
+    spice: f('spice.sock'),
     pidfile: f('qemu.pid'),
     qemuLog: f('qemu.log'),
     consoleLog: f('console.log'),

@@ -65,7 +65,8 @@ export function ComposePage() {
     if (epoch > 0) void loadImages();
   }, [epoch, loadImages]);
 
-  const several = view.source === 'recipe' && view.specs.length > 1;
+  // A recipe's or a stack prompt's environments are listed; one environment gets its chips.
+  const several = view.specs.length > 1;
   return (
     <>
       <PageHeader

@@ -9,6 +9,7 @@ import { useImagesStore } from '../state/images-store';
 import { useImportsStore } from '../state/imports-store';
 import { ImageLibrary } from './images/image-library';
 import { ImportsList } from './images/imports-list';
+import { CatalogSection } from './images/catalog-section';
 
 export function ImagesPage() {
   const epoch = useConnectionStore((store) => store.epoch);
@@ -69,6 +70,7 @@ export function ImagesPage() {
             <LoadingNotice>Loading images…</LoadingNotice>
           ) : null}
         </Section>
+        <CatalogSection />
       </div>
     </>
   );

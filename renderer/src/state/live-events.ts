@@ -4,6 +4,7 @@ import { useAuditStore } from './audit-store';
 import { useEnvironmentsStore } from './environments-store';
 import { useHostStore } from './host-store';
 import { isImageRecord, useImagesStore } from './images-store';
+import { useMetricsStore } from './metrics-store';
 import { useSettingsStore } from './settings-store';
 import { useTasksStore } from './tasks-store';
 
@@ -20,8 +21,10 @@ function audited(event: AuditEvent): void {
   useAuditStore.getState().received(event);
   if (event.outcome !== 'ok') return;
   // Deletion has no event of its own: its audit entry says it finished (here or elsewhere).
-  if (event.action === 'env.delete' && event.target)
+  if (event.action === 'env.delete' && event.target) {
     useEnvironmentsStore.getState().removed(event.target);
+    useMetricsStore.getState().forget(event.target);
+  }
   if (IMAGE_LIST_ACTIONS.has(event.action) && useImagesStore.getState().status === 'ready')
     void useImagesStore.getState().load();
 }
@@ -40,6 +43,9 @@ export function bindLiveEvents(client: ApiClient): () => void {
     client.on('environmentChanged', (env) => useEnvironmentsStore.getState().received(env)),
     client.on('hostInfoChanged', (info) => useHostStore.getState().received(info)),
     client.on('taskUpdated', taskUpdated),
+    client.on('metricsSampled', ({ envId, sample }) =>
+      useMetricsStore.getState().received(envId, sample),
+    ),
   ];
   return () => unsubscribes.forEach((unsubscribe) => unsubscribe());
 }

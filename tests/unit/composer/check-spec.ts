@@ -20,6 +20,25 @@ export function checkResult(result: unknown): void {
     expect(r.error.length).toBeGreaterThan(0);
     return;
   }
+  checkOne(r);
+  if (!r.environments) return;
+  // A stack: the first environment is the top-level one; names differ; requires name members.
+  expect(r.environments[0]!.spec).toEqual(r.spec);
+  const names = r.environments.map((e) => e.spec.name);
+  expect(new Set(names).size).toBe(names.length);
+  for (const env of r.environments) {
+    checkOne(env);
+    expect(env.spec.count).toBe(1);
+    for (const need of env.spec.requires) expect(names).toContain(need);
+    expect(env.spec.requires).not.toContain(env.spec.name);
+  }
+}
+
+function checkOne(r: {
+  spec: EnvironmentSpec;
+  confidence: number;
+  explanation: Record<string, unknown>;
+}): void {
   expect(EnvironmentSpec.safeParse(r.spec).success).toBe(true);
   const { spec } = r;
   // Every id is a catalog id (or the fixed id for a custom image's OS).

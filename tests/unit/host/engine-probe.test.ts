@@ -79,7 +79,7 @@ describe('probeEngine', () => {
         return { Version: '24.0.0', ApiVersion: '1.43' };
       throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
     };
-    const r = await probeEngine({ DOCKER_HOST: 'tcp://127.0.0.1:1', XDG_RUNTIME_DIR: dir }, ask);
+    const r = await probeEngine({ XDG_RUNTIME_DIR: dir }, ask);
     expect(r.engine).toMatchObject({
       kind: 'podman',
       endpoint: `unix://${dir}/podman/podman.sock`,
@@ -87,7 +87,15 @@ describe('probeEngine', () => {
       apiVersion: '1.41',
     });
     expect(r.fix).toBeNull();
-    expect(r.engine.tried[0]).toEqual({
+    // With DOCKER_HOST set and failing, the answering engine is named in the fix, not reported
+    // as available: the backend would refuse to use it.
+    const own = await probeEngine({ DOCKER_HOST: 'tcp://127.0.0.1:1', XDG_RUNTIME_DIR: dir }, ask);
+    expect(own.engine).toMatchObject({ kind: null, endpoint: null });
+    expect(own.fix).toBe(
+      'Start the engine at DOCKER_HOST=tcp://127.0.0.1:1, or unset DOCKER_HOST: ' +
+        `an engine answers at unix://${dir}/podman/podman.sock`,
+    );
+    expect(own.engine.tried[0]).toEqual({
       endpoint: 'tcp://127.0.0.1:1',
       error: 'nothing is listening on tcp://127.0.0.1:1 (the engine is not running)',
     });

@@ -15,13 +15,15 @@ describe('who runs a health check', () => {
   const connect = vi.fn(async () => undefined);
 
   it('leaves Docker to the engine, whatever the kind', () => {
-    for (const healthCheck of [
-      tcpCheck,
-      { kind: 'command' as const, command: ['true'] },
-      { kind: 'file' as const, path: '/ready' },
-    ]) {
+    const cases: Array<[EnvironmentSpecInput['healthCheck'], string]> = [
+      [tcpCheck, 'the tcp check of port 80 in the container'],
+      [{ kind: 'command', command: ['pg_isready'] }, 'the check command "pg_isready"'],
+      [{ kind: 'file', path: '/ready' }, 'the check that /ready exists'],
+    ];
+    for (const [healthCheck, describe] of cases) {
       expect(planHealth(fakeSpec({ backend: 'docker', healthCheck }), connect)).toEqual({
         by: 'engine',
+        describe,
       });
     }
   });
@@ -203,5 +205,71 @@ describe('health monitor', () => {
     await vi.advanceTimersByTimeAsync(30_000);
     expect(connect).not.toHaveBeenCalled();
     expect(h.audit(env.id, 'env.health')).toEqual([]);
+  });
+
+  describe('engine-run checks (Docker)', () => {
+    const fileCheck = {
+      kind: 'file' as const,
+      path: '/ready',
+      intervalSec: 2,
+      timeoutSec: 1,
+      retries: 2,
+    };
+    const container = { backend: 'docker' as const, healthCheck: fileCheck };
+
+    it('judges the engine the same way: degraded at its unhealthy, back on healthy', async () => {
+      const env = await h.running(container);
+      await monitor.engineReport(env.id, 'starting');
+      await monitor.engineReport(env.id, 'healthy');
+      expect(state(env.id).state).toBe('running');
+      await monitor.engineReport(env.id, 'unhealthy');
+      expect(state(env.id)).toMatchObject({
+        state: 'degraded',
+        stateReason: 'health check failed 2 times: the check that /ready exists failed',
+      });
+      expect(monitor.failures(env.id)).toBe(2);
+      await monitor.engineReport(env.id, 'healthy');
+      expect(state(env.id)).toMatchObject({
+        state: 'running',
+        stateReason: 'health check passes again',
+      });
+      expect(monitor.failures(env.id)).toBe(0);
+      expect(connect).not.toHaveBeenCalled();
+    });
+
+    it('escalates to onFailed after `retries` more engine cycles still unhealthy, never sooner', async () => {
+      monitor.stop();
+      const onFailed = vi.fn(async () => undefined);
+      monitor = new HealthMonitor(
+        { store: h.store, audit: h.deps.audit, orchestrator: h.orchestrator, connect, onFailed },
+        { tickMs: 1000 },
+      );
+      monitor.start();
+      const env = await h.running(container);
+      await monitor.engineReport(env.id, 'unhealthy');
+      expect(state(env.id).state).toBe('degraded');
+      // One engine cycle is interval + timeout = 3 s: the 3rd failure after 3 s, the 4th after 6 s.
+      await vi.advanceTimersByTimeAsync(5500);
+      expect(monitor.failures(env.id)).toBe(3);
+      expect(onFailed).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(onFailed).toHaveBeenCalledTimes(1);
+      expect(onFailed).toHaveBeenCalledWith(
+        env.id,
+        'health check failed 4 times in a row: the check that /ready exists still fails',
+      );
+    });
+
+    it('stops counting when the engine reports a pass, and ignores stopped environments', async () => {
+      const env = await h.running(container);
+      await monitor.engineReport(env.id, 'unhealthy');
+      await monitor.engineReport(env.id, 'healthy');
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(state(env.id).state).toBe('running');
+      expect(monitor.failures(env.id)).toBe(0);
+      await h.orchestrator.stop(env.id, 'user');
+      await monitor.engineReport(env.id, 'unhealthy');
+      expect(state(env.id).state).toBe('stopped');
+    });
   });
 });

@@ -160,6 +160,9 @@ describe('cloud-init seed', () => {
       missing: ['vim', 'git'],
     });
     expect(findProvisionMarker("printf '%s' 'GENOS-PROVISIONED env-1' \"$s\"", 'env-1')).toBeNull();
-    expect(findProvisionMarker('GENOS-PROVISIONED env-2 ok', 'env-1')).toBeNull();
+    expect(findProvisionMarker('GENOS-PROVISIONED env-2 ok\n', 'env-1')).toBeNull();
+    // Serial output arrives in pieces: a line not yet ended is not a verdict.
+    expect(findProvisionMarker('GENOS-PROVISIONED env-1 failed missing:vi', 'env-1')).toBeNull();
+    expect(findProvisionMarker('GENOS-PROVISIONED env-1 o', 'env-1')).toBeNull();
   });
 });

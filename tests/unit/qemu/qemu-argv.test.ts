@@ -102,15 +102,19 @@ describe('buildQemuArgv: control and display sockets', () => {
     build({ boot: iso }, { display: 'gui', network: { mode: 'nat', ports: [] } }),
   ];
 
-  it('puts QMP, serial and VNC on unix sockets in the runtime dir', () => {
+  it('puts QMP, serial, VNC and SPICE on unix sockets in the runtime dir', () => {
     const { argv } = build({}, { display: 'gui' });
     expect(valuesOf(argv, '-chardev')).toEqual([
+      'spicevmc,id=vdagent0,name=vdagent',
       `socket,id=qmp0,path=${RUN}/qmp.sock,server=on,wait=off`,
       `socket,id=serial0,path=${RUN}/serial.sock,server=on,wait=off`,
     ]);
     expect(valuesOf(argv, '-mon')).toEqual(['chardev=qmp0,mode=control']);
     expect(valuesOf(argv, '-serial')).toEqual(['chardev:serial0']);
     expect(valuesOf(argv, '-vnc')).toEqual([`vnc=unix:${RUN}/vnc.sock`]);
+    expect(valuesOf(argv, '-spice')).toEqual([
+      `unix=on,addr=${RUN}/spice.sock,disable-ticketing=on`,
+    ]);
     expect(argv).not.toContain('-qmp');
   });
 
@@ -124,21 +128,36 @@ describe('buildQemuArgv: control and display sockets', () => {
       expect(argv).not.toContain('-gdb');
       expect(argv).not.toContain('-s');
       expect(argv).not.toContain('-monitor');
-      expect(argv.join(' ')).not.toMatch(/:59\d\d\b|spice.*port/);
+      expect(argv.join(' ')).not.toMatch(/:59\d\d\b/);
       for (const v of valuesOf(argv, '-vnc')) expect(v).toMatch(/^vnc=unix:\//);
+      for (const v of valuesOf(argv, '-spice')) {
+        expect(v).toMatch(/^unix=on,addr=\//);
+        expect(v).not.toMatch(/(^|,)(tls-)?port=|tls-channel|plaintext-channel/);
+      }
     }
   });
 
-  it('gives a gui VM a std VGA, a tablet and VNC; a headless one no display device at all', () => {
+  it('gives a gui VM a QXL VGA, a tablet, VNC and SPICE with the agent port; a headless one no display device at all', () => {
     const gui = build({}, { display: 'gui' }).argv;
-    expect(valuesOf(gui, '-vga')).toEqual(['std']);
+    expect(valuesOf(gui, '-vga')).toEqual([]);
     expect(valuesOf(gui, '-display')).toEqual(['none']);
-    expect(valuesOf(gui, '-device')).toContain('usb-tablet,bus=xhci.0');
+    const devices = valuesOf(gui, '-device');
+    expect(devices).toContain('qxl-vga,id=video0');
+    expect(devices).toContain('usb-tablet,bus=xhci.0');
+    // The vdagent port hangs off the virtio-serial bus, named as spice-vdagent looks for it.
+    expect(devices).toContain('virtio-serial-pci,id=vser0');
+    expect(devices).toContain(
+      'virtserialport,bus=vser0.0,chardev=vdagent0,name=com.redhat.spice.0',
+    );
     const headless = build().argv;
     expect(valuesOf(headless, '-display')).toEqual(['none']);
     expect(valuesOf(headless, '-vga')).toEqual(['none']);
     expect(headless).not.toContain('-vnc');
-    expect(valuesOf(headless, '-device').join(' ')).not.toMatch(/VGA|vga|gpu|qxl|tablet/);
+    expect(headless).not.toContain('-spice');
+    expect(valuesOf(headless, '-chardev').join(' ')).not.toMatch(/spicevmc/);
+    expect(valuesOf(headless, '-device').join(' ')).not.toMatch(
+      /VGA|vga|gpu|qxl|tablet|virtio-serial/,
+    );
   });
 });
 
@@ -271,14 +290,21 @@ describe('buildQemuArgv: no option injection through user strings', () => {
         const bd = parseQemuOpts(valuesOf(argv, '-blockdev')[0]!);
         expect(bd.map(([k]) => k)).toEqual(['driver', 'node-name', 'file.driver', 'file.filename']);
         expect(bd[3]![1]).toBe(img.replace(/\/+/g, '/').replace(/\/\.(?=\/)/g, ''));
+        // The first chardev is the SPICE agent's (no path); then QMP and serial.
         for (const [i, id] of ['qmp0', 'serial0'].entries()) {
-          const chr = parseQemuOpts(valuesOf(argv, '-chardev')[i]!);
+          const chr = parseQemuOpts(valuesOf(argv, '-chardev')[i + 1]!);
           expect(chr.map(([k]) => k)).toEqual(['', 'id', 'path', 'server', 'wait']);
           expect(chr[1]![1]).toBe(id);
           expect(chr[2]![1]).toBe(runtimePaths(dir)[id === 'qmp0' ? 'qmp' : 'serial']);
         }
         const vnc = parseQemuOpts(valuesOf(argv, '-vnc')[0]!);
         expect(vnc).toEqual([['vnc', `unix:${runtimePaths(dir).vnc}`]]);
+        const spice = parseQemuOpts(valuesOf(argv, '-spice')[0]!);
+        expect(spice).toEqual([
+          ['unix', 'on'],
+          ['addr', runtimePaths(dir).spice],
+          ['disable-ticketing', 'on'],
+        ]);
       }),
       { numRuns: 300 },
     );

@@ -8,6 +8,9 @@ const initial: Settings = {
   admissionMemoryShare: 0.75,
   cpuOvercommit: 2,
   llmEndpoint: null,
+  downloadMirrors: [],
+  downloadProxy: null,
+  sshPublicKey: null,
 };
 
 type Global = { genos?: GenosBridge };

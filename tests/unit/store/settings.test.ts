@@ -24,6 +24,9 @@ describe('settings', () => {
       admissionMemoryShare: 0.8,
       cpuOvercommit: 4,
       llmEndpoint: null,
+      downloadMirrors: [],
+      downloadProxy: null,
+      sshPublicKey: null,
     });
     expect(store.getSettings()).toEqual(DEFAULT_SETTINGS);
   });

@@ -2,17 +2,19 @@ import { hashFor } from '../../shell/routes';
 import { useLaunchStore } from '../../state/compose-launch-store';
 import type { ComposedView } from '../../state/compose-spec';
 import { useComposeStore } from '../../state/compose-store';
+import { launchesAsStack, useStackLaunchStore } from './stack-launch';
 
 /**
  * Launch: create the environments, start each, then show them on the Environments page. "Create without starting" leaves
- * them as drafts. A failure stays here, in the server's words, until dismissed.
+ * them as drafts. A stack (several environments, one each, or some requiring others) goes to the
+ * server as one upStack, which starts them in dependency order. A failure stays here, in the
+ * server's words, until dismissed.
  */
 export function LaunchBar({ view }: { view: ComposedView }) {
-  const busy = useLaunchStore((store) => store.busy);
-  const step = useLaunchStore((store) => store.step);
-  const failure = useLaunchStore((store) => store.failure);
-  const launch = useLaunchStore((store) => store.launch);
-  const dismiss = useLaunchStore((store) => store.dismiss);
+  const asStack = launchesAsStack(view.specs);
+  const one = useLaunchStore();
+  const stack = useStackLaunchStore();
+  const { busy, step, failure, launch, dismiss } = asStack ? stack : one;
   const prompt = useComposeStore((store) => store.prompt);
   const remember = useComposeStore((store) => store.remember);
 
@@ -49,7 +51,9 @@ export function LaunchBar({ view }: { view: ComposedView }) {
           <div>
             <p className="inline-error__title">{failure.message}</p>
             <p>{failure.error.message}</p>
-            <p className="notice__code">Error code: {failure.error.code}</p>
+            {failure.error.code ? (
+              <p className="notice__code">Error code: {failure.error.code}</p>
+            ) : null}
           </div>
           <button
             type="button"

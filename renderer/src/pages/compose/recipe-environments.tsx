@@ -10,27 +10,52 @@ export function specSummary(spec: EnvironmentSpec): string {
   return `${os} ${kind} (${spec.backend}), ${cpus} CPU, ${memoryMiB} MiB, ${diskGiB} GiB, ${spec.display}${count}`;
 }
 
-/** A recipe with several environments: listed, launched together, not edited here. */
+/**
+ * Several environments — a recipe's, or a stack prompt's — listed with what each requires and
+ * launched together, not edited here.
+ */
 export function RecipeEnvironments({ specs }: { specs: readonly EnvironmentSpec[] }) {
   const recipe = useComposeStore((store) => store.recipe);
+  const result = useComposeStore((store) => store.result);
   const closeRecipe = useComposeStore((store) => store.closeRecipe);
   const titleId = useId();
+  const fromPrompt = !recipe && result && 'spec' in result ? (result.environments ?? null) : null;
+  const ordered = specs.some((spec) => spec.requires.length > 0);
   return (
     <section className="card" aria-labelledby={titleId}>
       <div className="spec-head">
-        <h2 id={titleId}>Environments in the recipe</h2>
-        <button type="button" className="button--quiet button--small" onClick={closeRecipe}>
-          Close recipe
-        </button>
+        <h2 id={titleId}>
+          {fromPrompt ? 'Environments in the stack' : 'Environments in the recipe'}
+        </h2>
+        {recipe ? (
+          <button type="button" className="button--quiet button--small" onClick={closeRecipe}>
+            Close recipe
+          </button>
+        ) : null}
       </div>
       <p className="hint">
-        {recipe?.fileName} holds {specs.length} environments. Launch creates and starts them all, in
-        this order; to change one, edit the file or compose it on its own.
+        {fromPrompt
+          ? `The prompt describes ${specs.length} environments.`
+          : `${recipe?.fileName} holds ${specs.length} environments.`}{' '}
+        {ordered
+          ? 'Launch creates them all and starts each after what it requires is running'
+          : 'Launch creates and starts them all'}
+        ; to change one, {fromPrompt ? 'change its words in the prompt' : 'edit the file'} or
+        compose it on its own.
       </p>
-      <ol className="recipe-envs" aria-label="Recipe environments">
+      <ol
+        className="recipe-envs"
+        aria-label={fromPrompt ? 'Stack environments' : 'Recipe environments'}
+      >
         {specs.map((spec, index) => (
           <li key={`${spec.name}-${index}`} aria-label={spec.name}>
             <strong>{spec.name}</strong> <span className="muted">{specSummary(spec)}</span>
+            {spec.requires.length > 0 ? (
+              <span className="recipe-envs__requires"> — requires {spec.requires.join(', ')}</span>
+            ) : null}
+            {fromPrompt?.[index] ? (
+              <span className="muted recipe-envs__words"> from “{fromPrompt[index]!.text}”</span>
+            ) : null}
           </li>
         ))}
       </ol>

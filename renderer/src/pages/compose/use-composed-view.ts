@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useComposeDraftStore } from '../../state/compose-draft-store';
-import { composedView } from '../../state/compose-spec';
+import { composedView, specProblems } from '../../state/compose-spec';
 import type { ComposedView } from '../../state/compose-spec';
 import { useComposeStore } from '../../state/compose-store';
 
@@ -14,8 +14,19 @@ export function useComposedView(): ComposedView {
     () => (fromImage ? { id: fromImage.id, name: fromImage.name } : null),
     [fromImage],
   );
-  return useMemo(
-    () => composedView({ result, recipe, edits, startingImage }),
-    [result, recipe, edits, startingImage],
-  );
+  return useMemo(() => {
+    // A stack prompt: every environment, listed and launched together like a recipe's.
+    const stack = !recipe && result && 'spec' in result ? result.environments : undefined;
+    if (stack) {
+      const specs = stack.map((env) => env.spec);
+      return {
+        source: 'prompt',
+        specs,
+        unedited: null,
+        explanation: null,
+        problems: specs.flatMap(specProblems),
+      };
+    }
+    return composedView({ result, recipe, edits, startingImage });
+  }, [result, recipe, edits, startingImage]);
 }

@@ -85,7 +85,7 @@ export function EnvironmentTabs({ env }: { env: EnvironmentSummary }) {
       ),
     logs: () => <LogsPanel env={env} />,
     snapshots: () => <SnapshotsPanel env={env} />,
-    metrics: () => <MetricsPanel />,
+    metrics: () => <MetricsPanel env={env} />,
     settings: () => <SettingsPanel env={env} />,
   };
 

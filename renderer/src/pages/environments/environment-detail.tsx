@@ -11,6 +11,7 @@ import { ActionFailureNotice } from './action-failure';
 import { DeleteEnvironmentDialog } from './delete-environment-dialog';
 import { EnvironmentActions } from './environment-actions';
 import { EnvironmentState } from './environment-state';
+import { GuestLogin, ProvisionStageLabel } from './provision-stage';
 import { backendLabel, resourcesLabel, specSummary } from './spec-summary';
 import { Uptime } from './uptime';
 
@@ -42,6 +43,16 @@ export function EnvironmentDetail({ env }: { env: EnvironmentSummary }) {
           <Fact label="Backend">{backendLabel(env.backend)}</Fact>
           <Fact label="Operating system">{summary.os}</Fact>
           <Fact label="Resources">{resourcesLabel(summary)}</Fact>
+          {env.provision ? (
+            <Fact label="Provisioning">
+              <ProvisionStageLabel env={env} detailed />
+            </Fact>
+          ) : null}
+          {env.provision ? (
+            <Fact label="Login">
+              <GuestLogin env={env} />
+            </Fact>
+          ) : null}
           <Fact label="Uptime">
             <Uptime env={env} />
           </Fact>

@@ -66,43 +66,47 @@ export function EnvironmentList({ items }: { items: EnvironmentSummary[] }) {
         Select a row, then use the arrow keys, Enter to open, s start, x stop, p pause or resume,
         Delete to delete. Press ? for all shortcuts.
       </p>
-      <table
-        ref={table}
-        className="table env-table"
-        aria-label="Environments"
-        aria-describedby={hintId}
-        tabIndex={0}
-        onKeyDown={onKeyDown}
-        onFocus={() => {
-          if (!selected && items[0]) setSelectedId(items[0].id);
-        }}
-      >
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">State</th>
-            <th scope="col">Backend</th>
-            <th scope="col">OS</th>
-            <th scope="col">Resources</th>
-            <th scope="col">Uptime</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((env) => (
-            <EnvironmentRow
-              key={env.id}
-              env={env}
-              selected={env.id === selected?.id}
-              onSelect={() => {
-                setSelectedId(env.id);
-                if (!table.current?.contains(document.activeElement)) table.current?.focus();
-              }}
-              onDelete={() => setDeleting(env)}
-            />
-          ))}
-        </tbody>
-      </table>
+      {/* Wide rows (usage, actions) scroll sideways on a narrow window rather than being cut. */}
+      <div className="env-table__scroll">
+        <table
+          ref={table}
+          className="table env-table"
+          aria-label="Environments"
+          aria-describedby={hintId}
+          tabIndex={0}
+          onKeyDown={onKeyDown}
+          onFocus={() => {
+            if (!selected && items[0]) setSelectedId(items[0].id);
+          }}
+        >
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">State</th>
+              <th scope="col">Backend</th>
+              <th scope="col">OS</th>
+              <th scope="col">Resources</th>
+              <th scope="col">Uptime</th>
+              <th scope="col">Usage</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((env) => (
+              <EnvironmentRow
+                key={env.id}
+                env={env}
+                selected={env.id === selected?.id}
+                onSelect={() => {
+                  setSelectedId(env.id);
+                  if (!table.current?.contains(document.activeElement)) table.current?.focus();
+                }}
+                onDelete={() => setDeleting(env)}
+              />
+            ))}
+          </tbody>
+        </table>
+      </div>
       {deleting ? (
         <DeleteEnvironmentDialog
           env={deleting}

@@ -4,10 +4,12 @@ import { useEnvironmentActionsStore } from '../../state/environment-actions-stor
 import { ActionFailureNotice } from './action-failure';
 import { EnvironmentActions } from './environment-actions';
 import { EnvironmentState } from './environment-state';
+import { ProvisionStageLabel } from './provision-stage';
 import { backendLabel, resourcesLabel, specSummary } from './spec-summary';
+import { UsageCell } from './usage-cells';
 import { Uptime } from './uptime';
 
-export const ENVIRONMENT_COLUMNS = 7;
+export const ENVIRONMENT_COLUMNS = 8;
 
 /** One environment, and under it the error of its last action if that failed. */
 export function EnvironmentRow({
@@ -40,6 +42,12 @@ export function EnvironmentRow({
         </th>
         <td>
           <EnvironmentState env={env} />
+          {env.provision && env.provision.stage !== 'ready' ? (
+            <>
+              {' '}
+              <ProvisionStageLabel env={env} />
+            </>
+          ) : null}
         </td>
         <td>{backendLabel(env.backend)}</td>
         <td>{summary.os}</td>
@@ -47,6 +55,7 @@ export function EnvironmentRow({
         <td>
           <Uptime env={env} />
         </td>
+        <UsageCell env={env} />
         <td>
           <EnvironmentActions env={env} onDelete={onDelete} />
         </td>

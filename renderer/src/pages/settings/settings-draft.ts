@@ -6,6 +6,9 @@ export const DRAFT_FIELDS = [
   'admissionMemoryShare',
   'cpuOvercommit',
   'llmEndpoint',
+  'downloadMirrors',
+  'downloadProxy',
+  'sshPublicKey',
 ] as const;
 export type DraftField = (typeof DRAFT_FIELDS)[number];
 
@@ -18,7 +21,28 @@ const FIELD_HELP: Record<DraftField, string> = {
   admissionMemoryShare: 'Enter a share of host memory between 10 and 100 %.',
   cpuOvercommit: 'Enter an overcommit factor between 1 and 16.',
   llmEndpoint: 'Enter an http:// or https:// URL, or leave it empty to compose offline.',
+  downloadMirrors:
+    'One rule per line: the URL prefix, then one or more mirror URLs, separated by spaces.',
+  downloadProxy:
+    'Enter an http:// proxy URL (host and port), or leave it empty to connect directly.',
+  sshPublicKey: 'Paste one OpenSSH public key line, or leave it empty.',
 };
+
+/** Mirror rules as lines of text: "<prefix> <mirror> [<mirror>...]". */
+function mirrorsText(rules: Settings['downloadMirrors']): string {
+  return rules.map((r) => [r.prefix, ...r.mirrors].join(' ')).join('\n');
+}
+
+function parseMirrors(text: string): unknown {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [prefix, ...mirrors] = line.split(/\s+/);
+      return { prefix, mirrors };
+    });
+}
 
 /** A setting as the form shows it: the memory share as a percentage, no endpoint as "". */
 export function fieldText(settings: Settings, field: DraftField): string {
@@ -31,6 +55,12 @@ export function fieldText(settings: Settings, field: DraftField): string {
       return settings.llmEndpoint ?? '';
     case 'defaultNetworkMode':
       return settings.defaultNetworkMode;
+    case 'downloadMirrors':
+      return mirrorsText(settings.downloadMirrors);
+    case 'downloadProxy':
+      return settings.downloadProxy ?? '';
+    case 'sshPublicKey':
+      return settings.sshPublicKey ?? '';
   }
 }
 
@@ -45,6 +75,11 @@ function parseField(field: DraftField, text: string): unknown {
       return trimmed === '' ? null : trimmed;
     case 'defaultNetworkMode':
       return trimmed;
+    case 'downloadMirrors':
+      return parseMirrors(text);
+    case 'downloadProxy':
+    case 'sshPublicKey':
+      return trimmed === '' ? null : trimmed;
   }
 }
 
@@ -59,6 +94,8 @@ export function draftToPatch(
     if (text === undefined) continue;
     const parsed = Settings.shape[field].safeParse(parseField(field, text));
     if (parsed.success) patch[field] = parsed.data;
+    else if (field === 'sshPublicKey' || field === 'downloadMirrors')
+      errors[field] = `${FIELD_HELP[field]} (${parsed.error.issues[0]?.message ?? 'not valid'})`;
     else errors[field] = FIELD_HELP[field];
   }
   return Object.keys(errors).length > 0 ? { errors } : { patch: patch as Partial<Settings> };

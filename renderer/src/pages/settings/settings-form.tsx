@@ -20,7 +20,15 @@ export function SettingsForm({ settings, saving, save }: Props) {
   const [draft, setDraft] = useState<SettingsDraft>({});
   const [errors, setErrors] = useState<DraftErrors>({});
   const [saved, setSaved] = useState(false);
-  const ids = { network: useId(), memory: useId(), cpu: useId(), llm: useId() };
+  const ids = {
+    network: useId(),
+    memory: useId(),
+    cpu: useId(),
+    llm: useId(),
+    mirrors: useId(),
+    proxy: useId(),
+    ssh: useId(),
+  };
 
   const value = (field: DraftField) => draft[field] ?? fieldText(settings, field);
   const edit = (field: DraftField) => (event: { target: { value: string } }) => {
@@ -113,6 +121,50 @@ export function SettingsForm({ settings, saving, save }: Props) {
           aria-describedby={described('llmEndpoint', ids.llm)}
         />
         {errorFor('llmEndpoint', ids.llm)}
+      </div>
+      <div className="field">
+        <label htmlFor={ids.mirrors}>Download mirrors</label>
+        <textarea
+          id={ids.mirrors}
+          rows={3}
+          spellCheck={false}
+          placeholder="https://cloud-images.ubuntu.com/ https://mirror.example.org/ubuntu-cloud/"
+          value={value('downloadMirrors')}
+          onChange={edit('downloadMirrors')}
+          aria-invalid={Boolean(errors.downloadMirrors)}
+          aria-describedby={described('downloadMirrors', ids.mirrors) ?? `${ids.mirrors}-help`}
+        />
+        <p id={`${ids.mirrors}-help`} className="muted">
+          One rule per line: a URL prefix of OS images, then the mirrors to try for it.
+        </p>
+        {errorFor('downloadMirrors', ids.mirrors)}
+      </div>
+      <div className="field">
+        <label htmlFor={ids.proxy}>Download proxy</label>
+        <input
+          id={ids.proxy}
+          type="url"
+          placeholder="Empty: connect directly"
+          value={value('downloadProxy')}
+          onChange={edit('downloadProxy')}
+          aria-invalid={Boolean(errors.downloadProxy)}
+          aria-describedby={described('downloadProxy', ids.proxy)}
+        />
+        {errorFor('downloadProxy', ids.proxy)}
+      </div>
+      <div className="field">
+        <label htmlFor={ids.ssh}>SSH public key for new VMs</label>
+        <textarea
+          id={ids.ssh}
+          rows={2}
+          spellCheck={false}
+          placeholder="ssh-ed25519 AAAA… you@host"
+          value={value('sshPublicKey')}
+          onChange={edit('sshPublicKey')}
+          aria-invalid={Boolean(errors.sshPublicKey)}
+          aria-describedby={described('sshPublicKey', ids.ssh)}
+        />
+        {errorFor('sshPublicKey', ids.ssh)}
       </div>
       <div className="form__actions">
         <button type="submit" disabled={!dirty || saving}>

@@ -15,21 +15,26 @@ export type RfbLike = EventTarget & {
   toBlob(callback: (blob: Blob | null) => void, type?: string): void;
 };
 
+export type DisplayProtocol = 'vnc' | 'spice';
+
 /** `Target` is the element noVNC draws in (typed loosely so unit tests run without a DOM). */
 export type DisplayDeps<Target> = {
-  openDisplay(): Promise<CallResult<'openDisplay'>>;
+  openDisplay(protocol: DisplayProtocol): Promise<CallResult<'openDisplay'>>;
   createRfb(target: Target, url: string): RfbLike;
+  /** The SPICE client, behind the same face; async because it is loaded on first use. */
+  createSpice?(target: Target, url: string): Promise<RfbLike>;
   page: { protocol: string; host: string };
 };
 
 /**
- * One environment's display: noVNC in `target`, kept connected by a Reconnector (a new
- * openDisplay ticket per attempt), with the toolbar's commands. Framework-free; the panel owns
- * its lifetime.
+ * One environment's display: noVNC (or spice-html5) in `target`, kept connected by a Reconnector
+ * (a new openDisplay ticket per attempt), with the toolbar's commands. Framework-free; the panel
+ * owns its lifetime.
  */
 export class DisplayController<Target = unknown> {
   private rfb: RfbLike | null = null;
   private scale = true;
+  private protocol: DisplayProtocol = 'vnc';
   private readonly link: Reconnector;
 
   constructor(
@@ -48,6 +53,13 @@ export class DisplayController<Target = unknown> {
 
   stop(): void {
     this.link.stop();
+  }
+
+  /** Switches between VNC and SPICE: the current stream closes and the other one connects. */
+  setProtocol(protocol: DisplayProtocol): void {
+    if (protocol === this.protocol) return;
+    this.protocol = protocol;
+    if (this.link.getStatus().kind !== 'idle') this.link.start();
   }
 
   /** Scale the guest's screen to the frame (true) or show it pixel for pixel, scrolling (false). */
@@ -82,10 +94,22 @@ export class DisplayController<Target = unknown> {
   }
 
   private async open(events: SessionEvents): ReturnType<StreamOpener> {
-    const ticket = await this.deps.openDisplay();
+    const ticket = await this.deps.openDisplay(this.protocol);
     if (ticket.protocol === 'none') return { unavailable: ticket.reason };
     if (!events.active()) return { close: () => undefined };
-    const rfb = this.deps.createRfb(this.target, streamUrl(ticket, this.deps.page));
+    const url = streamUrl(ticket, this.deps.page);
+    let rfb: RfbLike;
+    if (ticket.protocol === 'spice') {
+      if (!this.deps.createSpice) throw new Error('This build has no SPICE client.');
+      rfb = await this.deps.createSpice(this.target, url);
+      // Stopped while the SPICE client was loading: its channels are not wanted.
+      if (!events.active()) {
+        rfb.disconnect();
+        return { close: () => undefined };
+      }
+    } else {
+      rfb = this.deps.createRfb(this.target, url);
+    }
     this.applyScale(rfb);
     this.rfb = rfb;
     let closing = false;
@@ -97,7 +121,7 @@ export class DisplayController<Target = unknown> {
       if (!closing) events.dropped('the stream closed');
     });
     rfb.addEventListener('securityfailure', () => {
-      if (!closing) events.dropped('the VNC handshake failed');
+      if (!closing) events.dropped(`the ${ticket.protocol.toUpperCase()} handshake failed`);
     });
     return {
       close: () => {

@@ -5,6 +5,8 @@ import { api } from '../../../bridge/api';
 import { describeLink } from '../reconnect';
 import type { LinkStatus } from '../reconnect';
 import { DisplayController, screenshotName } from './display-controller';
+import type { DisplayProtocol } from './display-controller';
+import { ProtocolSwitch } from './protocol-switch';
 import { TypeIntoGuest } from './type-into-guest';
 
 function download(blob: Blob, fileName: string): void {
@@ -23,16 +25,23 @@ export function DisplayPanel({ env }: { env: EnvironmentSummary }) {
   const controllerRef = useRef<DisplayController<HTMLElement> | null>(null);
   const [status, setStatus] = useState<LinkStatus>({ kind: 'idle' });
   const [scale, setScale] = useState(true);
+  const [protocol, setProtocol] = useState<DisplayProtocol>('vnc');
+  // The controller is made once per environment; it starts with the protocol chosen so far.
+  const protocolRef = useRef(protocol);
   const [notice, setNotice] = useState<string | null>(null);
 
   useEffect(() => {
     const screen = screenRef.current;
     if (!screen) return;
     const controller = new DisplayController(screen, {
-      openDisplay: () => api.call('openDisplay', { id: env.id }),
+      openDisplay: (protocol) => api.call('openDisplay', { id: env.id, protocol }),
       createRfb: (target, url) => new RFB(target, url, { shared: true }),
+      // spice-html5 is loaded only when SPICE is chosen.
+      createSpice: async (target, url) =>
+        (await import('./spice-session')).createSpiceSession(target, url),
       page: window.location,
     });
+    controller.setProtocol(protocolRef.current);
     controllerRef.current = controller;
     const unsubscribe = controller.subscribe(setStatus);
     controller.start();
@@ -46,6 +55,11 @@ export function DisplayPanel({ env }: { env: EnvironmentSummary }) {
   useEffect(() => {
     controllerRef.current?.setScale(scale);
   }, [scale]);
+
+  useEffect(() => {
+    protocolRef.current = protocol;
+    controllerRef.current?.setProtocol(protocol);
+  }, [protocol]);
 
   const connected = status.kind === 'connected';
   const unavailable = status.kind === 'unavailable';
@@ -72,6 +86,7 @@ export function DisplayPanel({ env }: { env: EnvironmentSummary }) {
         </p>
       ) : (
         <div className="view-toolbar" role="toolbar" aria-label={`Display of ${env.name}`}>
+          <ProtocolSwitch value={protocol} onChange={setProtocol} />
           <button
             type="button"
             className="button--quiet button--small"

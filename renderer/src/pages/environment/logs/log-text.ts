@@ -24,5 +24,3 @@ export function plainLogText(raw: string): string {
 
 /** How much of the log to fetch: the end of it, enough for a boot and then some. */
 export const LOG_TAIL_BYTES = 256 * 1024;
-
-export const FOLLOW_INTERVAL_MS = 2_000;

@@ -4,21 +4,44 @@ import { api } from '../../../bridge/api';
 import { ErrorNotice } from '../../../components/error-notice';
 import { LoadingNotice } from '../../../components/loading-notice';
 import { errorShape } from '../../../state/load-status';
-import { FOLLOW_INTERVAL_MS, LOG_TAIL_BYTES, plainLogText } from './log-text';
+import { LogFollower, type FollowStatus } from './log-follow';
+import { LOG_TAIL_BYTES, plainLogText } from './log-text';
+
+const LIVE_STATES: ReadonlySet<string> = new Set(['running', 'degraded', 'paused']);
+
+/** Redraws of a busy log are batched: one per this many ms. */
+const REDRAW_MS = 100;
+
+function followText(status: FollowStatus | null): string {
+  switch (status?.kind) {
+    case 'connecting':
+      return 'Connecting…';
+    case 'following':
+      return 'Following new output as it comes.';
+    case 'ended':
+      return `Stopped following: ${status.why}.`;
+    default:
+      return `The last ${LOG_TAIL_BYTES / 1024} KiB of the console output.`;
+  }
+}
 
 /**
- * The environment's console log (a VM's serial output, a container's output), refreshed on demand
- * or, while "Follow" is on and the page is visible, every 2 s. Mounted only while its tab is open,
- * so following stops when the tab is left.
+ * The environment's console log (a VM's serial output, a container's output). While "Follow" is
+ * on and the environment runs, it streams over the log bridge (openLogStream); otherwise it shows
+ * the newest output, read on demand. Mounted only while its tab is open, so following stops when
+ * the tab is left.
  */
 export function LogsPanel({ env }: { env: EnvironmentSummary }) {
   const [text, setText] = useState<string | null>(null);
   const [error, setError] = useState<ApiErrorShape | null>(null);
   const [follow, setFollow] = useState(true);
   const [loading, setLoading] = useState(false);
+  const [status, setStatus] = useState<FollowStatus | null>(null);
   const inFlight = useRef(false);
   const boxRef = useRef<HTMLPreElement>(null);
   const followId = useId();
+  const live = LIVE_STATES.has(env.state);
+  const streaming = follow && live;
 
   const refresh = useCallback(async () => {
     if (inFlight.current) return;
@@ -36,18 +59,42 @@ export function LogsPanel({ env }: { env: EnvironmentSummary }) {
     }
   }, [env.id]);
 
+  // Not streaming: what the log holds now (a stopped VM's boot, a container's last words).
   useEffect(() => {
+    if (streaming) return;
     const first = setTimeout(() => void refresh(), 0);
     return () => clearTimeout(first);
-  }, [refresh]);
+  }, [refresh, streaming]);
 
   useEffect(() => {
-    if (!follow) return;
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void refresh();
-    }, FOLLOW_INTERVAL_MS);
-    return () => clearInterval(timer);
-  }, [follow, refresh]);
+    // Not streaming: the status line ignores `status`, so a stale one does no harm.
+    if (!streaming) return;
+    let latest: string | null = null;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const follower = new LogFollower(
+      { openLogStream: () => api.call('openLogStream', { id: env.id }), page: window.location },
+      (raw) => {
+        latest = raw;
+        timer ??= setTimeout(() => {
+          timer = null;
+          if (latest !== null) setText(plainLogText(latest));
+        }, REDRAW_MS);
+      },
+      (next) => {
+        setStatus(next);
+        if (next.kind === 'failed') setError(next.error);
+        if (next.kind === 'following') {
+          setError(null);
+          setText((t) => t ?? '');
+        }
+      },
+    );
+    void follower.start();
+    return () => {
+      follower.stop();
+      if (timer) clearTimeout(timer);
+    };
+  }, [env.id, streaming]);
 
   // Following keeps the newest line in view.
   useEffect(() => {
@@ -58,14 +105,16 @@ export function LogsPanel({ env }: { env: EnvironmentSummary }) {
   return (
     <div className="logs-view">
       <div className="view-toolbar" role="toolbar" aria-label={`Log of ${env.name}`}>
-        <button
-          type="button"
-          className="button--quiet button--small"
-          aria-busy={loading}
-          onClick={() => void refresh()}
-        >
-          Refresh
-        </button>
+        {streaming ? null : (
+          <button
+            type="button"
+            className="button--quiet button--small"
+            aria-busy={loading}
+            onClick={() => void refresh()}
+          >
+            Refresh
+          </button>
+        )}
         <label htmlFor={followId} className="logs-view__follow">
           <input
             id={followId}
@@ -75,7 +124,9 @@ export function LogsPanel({ env }: { env: EnvironmentSummary }) {
           />{' '}
           Follow
         </label>
-        <span className="hint">The last {LOG_TAIL_BYTES / 1024} KiB of the console output.</span>
+        <span className="hint" role="status">
+          {streaming ? followText(status) : followText(null)}
+        </span>
       </div>
       {error ? <ErrorNotice title="Could not read the console log" error={error} /> : null}
       {text === null ? (

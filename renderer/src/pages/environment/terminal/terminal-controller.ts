@@ -60,9 +60,12 @@ export class TerminalController {
     const binary = this.term.onBinary((data) =>
       this.send(Uint8Array.from(data, (char) => char.charCodeAt(0) & 0xff)),
     );
+    // Every fit (and so every size change) reaches the TTY, so full-screen programs wrap right.
+    const resized = this.term.onResize(() => this.sendSize());
     this.cleanups.push(
       () => input.dispose(),
       () => binary.dispose(),
+      () => resized.dispose(),
     );
     this.link = new Reconnector((events) => this.open(events));
   }
@@ -121,6 +124,16 @@ export class TerminalController {
   }
 
   /**
+   * Text frames are control messages to the bridge (bytes go as binary). A container's TTY takes
+   * the size; a VM's serial console cannot be sized by the host, so the bridge ignores it there.
+   */
+  private sendSize(): void {
+    if (this.socket?.readyState !== WebSocket.OPEN) return;
+    const { cols, rows } = this.term;
+    this.socket.send(JSON.stringify({ type: 'resize', cols, rows }));
+  }
+
+  /**
    * Ctrl+Shift+C copies the selection; Ctrl+Shift+V is left to the browser, whose paste event
    * xterm turns into input. Plain Ctrl+C and Ctrl+V stay the guest's (interrupt, literal next).
    */
@@ -145,6 +158,7 @@ export class TerminalController {
       // The console replays its recent output to each new viewer: start from a clean screen.
       this.term.reset();
       this.socket = socket;
+      this.sendSize();
       events.opened();
     });
     socket.addEventListener('message', (event: MessageEvent<ArrayBuffer | string>) => {

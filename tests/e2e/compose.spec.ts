@@ -62,8 +62,10 @@ test('a prompt becomes chips with their words; the dry run shows the exact qemu 
     }
     await expect(compose.chipButton('CPUs')).toHaveAccessibleName('CPUs 2');
 
-    // The catalog has no VM image for ubuntu yet: the plan's error shows in the dry-run panel.
-    await expect(compose.planError).toContainText('cannot provide a VM image');
+    // The catalog's cloud image: planned without downloading, and the plan says it will be.
+    await expect(compose.qemuArgs).toBeVisible();
+    await expect(compose.plan).toContainText('not cached yet');
+    await expect(compose.plan).toContainText('First boot: cloud-init reads the seed');
 
     // Pick the library disk on the Image chip: the plan is made, with the exact argv.
     await compose.editChip('Image', 'Image source', 'library');
@@ -95,7 +97,7 @@ test('a prompt becomes chips with their words; the dry run shows the exact qemu 
     await expect(compose.chip('Image')).toContainText('edited');
     await compose.chip('Image').getByRole('button', { name: 'Reset Image' }).click();
     await expect(compose.chipButton('Image')).toContainText('from the OS catalog');
-    await expect(compose.planError).toBeVisible();
+    await expect(compose.plan).toContainText('not cached yet');
 
     // "New environment from this image": the Images page hands the disk over, and the prompt
     // need only describe the rest.

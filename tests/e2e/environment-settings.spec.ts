@@ -1,36 +1,15 @@
-import { backendAvailable } from '../helpers/backends';
-import {
-  cleanupTestRun,
-  ensureTestImage,
-  testDocker,
-  testRunId,
-  testSpec,
-} from '../helpers/docker-test-image';
 import { needsChromium } from './fixtures/chromium';
 import { callInPage } from './fixtures/page-api';
 import { expect, test } from './fixtures/serve';
-import { ensureStoppableImage, removeEnvironmentContainers } from './fixtures/stoppable-image';
+import { containerSuite } from './fixtures/stoppable-image';
 import { AppShellPage } from './pages/app-shell-page';
 import { EnvironmentSettingsView } from './pages/environment-settings-view';
 import { EnvironmentView } from './pages/environment-view';
 
 needsChromium();
-test.skip(!backendAvailable('docker'), 'docker is not available');
 
-const docker = testDocker();
-const run = testRunId();
-const created: string[] = [];
-let image = '';
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  image = await ensureStoppableImage(docker, await ensureTestImage(docker), run);
-});
-
-test.afterAll(async () => {
-  await removeEnvironmentContainers(docker, created);
-  await cleanupTestRun(docker, run);
-});
+const suite = containerSuite();
+const { docker, run, created } = suite;
 
 test('a stopped container’s memory and restart policy are edited and kept; a running one’s are locked', async ({
   page,
@@ -41,7 +20,7 @@ test('a stopped container’s memory and restart policy are edited and kept; a r
   await shell.open(server.url);
   const make = async (name: string) => {
     const { items } = await callInPage(page, 'createEnvironment', {
-      spec: testSpec(image, { name }),
+      spec: suite.spec({ name }),
     });
     created.push(items[0]!.id);
     await callInPage(page, 'startEnvironment', { id: items[0]!.id });

@@ -1,37 +1,17 @@
 import type { Page } from '@playwright/test';
 import type { EnvironmentSpec } from '../../preload/contract';
-import { backendAvailable } from '../helpers/backends';
-import {
-  cleanupTestRun,
-  ensureTestImage,
-  testDocker,
-  testRunId,
-  testSpec,
-} from '../helpers/docker-test-image';
 import { needsChromium } from './fixtures/chromium';
 import { callInPage } from './fixtures/page-api';
 import { expect, test } from './fixtures/serve';
-import { ensureStoppableImage, removeEnvironmentContainers } from './fixtures/stoppable-image';
+import { containerSuite } from './fixtures/stoppable-image';
+import { testSpec } from '../helpers/docker-test-image';
 import { AppShellPage } from './pages/app-shell-page';
 import { EnvironmentsPage } from './pages/environments-page';
 
 needsChromium();
-test.skip(!backendAvailable('docker'), 'docker is not available');
 
-const docker = testDocker();
-const run = testRunId();
-const created: string[] = [];
-let image = '';
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  image = await ensureStoppableImage(docker, await ensureTestImage(docker), run);
-});
-
-test.afterAll(async () => {
-  await removeEnvironmentContainers(docker, created);
-  await cleanupTestRun(docker, run);
-});
+const suite = containerSuite();
+const { docker, run, created } = suite;
 
 async function createInPage(page: Page, spec: EnvironmentSpec): Promise<string> {
   const { items } = await callInPage(page, 'createEnvironment', { spec });
@@ -51,7 +31,7 @@ test('a container environment is driven from its row and the keyboard, with push
   await expect(envs.emptyState).toBeVisible();
 
   const name = `ui-${run}`;
-  const id = await createInPage(page, testSpec(image, { name }));
+  const id = await createInPage(page, suite.spec({ name }));
   // Pushed by environmentChanged: no reload, no polling.
   await expect(envs.state(name)).toHaveText('draft');
   await expect(envs.row(name)).toContainText('Container (Docker)');

@@ -1,40 +1,19 @@
-import { backendAvailable } from '../helpers/backends';
-import {
-  cleanupTestRun,
-  ensureTestImage,
-  testDocker,
-  testRunId,
-  testSpec,
-} from '../helpers/docker-test-image';
 import { needsChromium } from './fixtures/chromium';
 import { callInPage } from './fixtures/page-api';
 import { expect, test } from './fixtures/serve';
-import { ensureStoppableImage, removeEnvironmentContainers } from './fixtures/stoppable-image';
+import { containerSuite } from './fixtures/stoppable-image';
 import { AppShellPage } from './pages/app-shell-page';
 import { EnvironmentView } from './pages/environment-view';
 import { EnvironmentsPage } from './pages/environments-page';
 import { MetricsView, UsageSparklines, pathPoints } from './pages/metrics-view';
 
 needsChromium();
-test.skip(!backendAvailable('docker'), 'docker is not available');
 
 // The servers this file starts sample every second (5 s by default), so charts grow quickly.
 process.env.GENOS_METRICS_INTERVAL_MS = '1000';
 
-const docker = testDocker();
-const run = testRunId();
-const created: string[] = [];
-let image = '';
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  image = await ensureStoppableImage(docker, await ensureTestImage(docker), run);
-});
-
-test.afterAll(async () => {
-  await removeEnvironmentContainers(docker, created);
-  await cleanupTestRun(docker, run);
-});
+const suite = containerSuite();
+const { run, created } = suite;
 
 test('a running container shows live CPU and memory sparklines and four growing charts', async ({
   page,
@@ -54,7 +33,7 @@ test('a running container shows live CPU and memory sparklines and four growing 
 
   const name = `metrics-${run}`;
   const { items } = await callInPage(page, 'createEnvironment', {
-    spec: testSpec(image, { name }),
+    spec: suite.spec({ name }),
   });
   const id = items[0]!.id;
   created.push(id);

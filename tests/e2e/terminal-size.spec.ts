@@ -1,35 +1,14 @@
-import { backendAvailable } from '../helpers/backends';
-import {
-  cleanupTestRun,
-  ensureTestImage,
-  testDocker,
-  testRunId,
-  testSpec,
-} from '../helpers/docker-test-image';
 import { needsChromium } from './fixtures/chromium';
 import { callInPage } from './fixtures/page-api';
 import { expect, test } from './fixtures/serve';
-import { ensureStoppableImage, removeEnvironmentContainers } from './fixtures/stoppable-image';
+import { containerSuite } from './fixtures/stoppable-image';
 import { AppShellPage } from './pages/app-shell-page';
 import { EnvironmentView } from './pages/environment-view';
 
 needsChromium();
-test.skip(!backendAvailable('docker'), 'docker is not available');
 
-const docker = testDocker();
-const run = testRunId();
-const created: string[] = [];
-let image = '';
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  image = await ensureStoppableImage(docker, await ensureTestImage(docker), run);
-});
-
-test.afterAll(async () => {
-  await removeEnvironmentContainers(docker, created);
-  await cleanupTestRun(docker, run);
-});
+const suite = containerSuite();
+const { run, created } = suite;
 
 test('the shell in a container has the size xterm fits to, and follows the window', async ({
   page,
@@ -40,7 +19,7 @@ test('the shell in a container has the size xterm fits to, and follows the windo
   await shell.open(server.url);
   const name = `tty-${run}`;
   const { items } = await callInPage(page, 'createEnvironment', {
-    spec: testSpec(image, { name }),
+    spec: suite.spec({ name }),
     start: true,
   });
   const id = items[0]!.id;

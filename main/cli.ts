@@ -14,6 +14,7 @@ import { catalogSubcommand, runCatalogCommand } from './cli/catalog-commands.js'
 import { runCompose } from './cli/compose.js';
 import { runCredentials } from './cli/credentials.js';
 import { runUp } from './cli/up.js';
+import { runInstallDone } from './cli/install-command.js';
 
 const USAGE = `genos ${GENOS_VERSION} — local sandboxes from a sentence
 
@@ -36,6 +37,8 @@ Commands:
                    [-f|--follow until Ctrl+C or it stops] [--since 10m|ISO-TIME (containers)]
   resize <name|id> <size>
                    Grow a stopped VM's disk to size (20G, 20GiB or a number of GiB)
+  install-done <name|id>
+                   An ISO install is finished: detach the ISO and boot the disk from now on
   images           List the image library  [--json]
   images catalog   OS base images: cached, partly downloaded or absent (+ the file to drop in)  [--json]
   images pull <os> [version]
@@ -177,6 +180,8 @@ async function main(argv: string[]): Promise<number> {
       );
     case 'resize':
       return withSession(dataDir, (s) => runResize(s, positionals[0], positionals[1], out));
+    case 'install-done':
+      return withSession(dataDir, (s) => runInstallDone(s, positionals[0], out));
     case 'images': {
       const sub = catalogSubcommand(positionals[0]);
       if (sub)

@@ -505,11 +505,20 @@ export const calls = {
   ),
   /**
    * A one-time ticket for a terminal: the VM's serial console, or in a container a new shell
-   * (mode "shell", the default) or the main process's own TTY (mode "attach").
+   * (mode "shell", the default) or the main process's own TTY (mode "attach"). Mode "ssh": the
+   * system ssh client in a pty, logged into a catalog VM with the environment's own key.
    */
   openTerminal: call(
-    z.strictObject({ id: Id, mode: z.enum(['shell', 'attach']).optional() }),
+    z.strictObject({ id: Id, mode: z.enum(['shell', 'attach', 'ssh']).optional() }),
     z.object({ url: z.string(), token: z.string(), expiresAt: z.number() }),
+  ),
+  /** Whether openTerminal mode "ssh" can work now, and if not, why (shown beside the choice). */
+  getSshAccess: call(
+    z.strictObject({ id: Id }),
+    z.discriminatedUnion('available', [
+      z.object({ available: z.literal(true), port: z.number().int(), user: z.string() }),
+      z.object({ available: z.literal(false), reason: z.string() }),
+    ]),
   ),
   /** since (ISO time) or sinceSec (seconds back from now): containers only. */
   consoleLog: call(
@@ -552,6 +561,14 @@ export const calls = {
         .max(64 * 1024),
     }),
     EnvironmentSummary,
+  ),
+  /**
+   * An ISO environment's installation is done: from now on it boots its disk and the installer
+   * ISO is detached (ejected at once when the VM runs). spec.installed records it.
+   */
+  finishInstall: call(
+    z.strictObject({ id: Id }),
+    z.object({ env: EnvironmentSummary, ejected: z.boolean() }),
   ),
   listSnapshots: call(z.strictObject({ id: Id }), z.object({ items: z.array(Snapshot) })),
   createSnapshot: call(

@@ -40,7 +40,12 @@ export const ImageSource = z.discriminatedUnion('kind', [
   /** The OS catalog's image for `os` (a cloud image for VMs, an image reference for containers). */
   z.strictObject({ kind: z.literal('catalog') }),
   /** A disk image or ISO in the image library, by its id. */
-  z.strictObject({ kind: z.literal('library'), imageId: z.string().min(1).max(64) }),
+  z.strictObject({
+    kind: z.literal('library'),
+    imageId: z.string().min(1).max(64),
+    /** A second library ISO attached as a cdrom (e.g. Windows' virtio drivers); never booted. */
+    driversImageId: z.string().min(1).max(64).optional(),
+  }),
   /** A container image reference, e.g. "alpine:3.20" or a local image id. */
   z.strictObject({ kind: z.literal('container-image'), ref: z.string().min(1).max(255) }),
   /** Direct kernel boot (kernel work, test guests). Paths are re-checked in main before use. */
@@ -107,6 +112,17 @@ export const EnvironmentSpec = z.strictObject({
   /** Names (or capabilities) of environments this one needs running first (stacks). */
   requires: z.array(z.string().min(1).max(63)).max(32),
   hardening: Hardening,
+  /** VM firmware: SeaBIOS (default) or UEFI (Debian's ovmf; Windows 11 needs it). */
+  firmware: z.enum(['bios', 'uefi']).optional(),
+  /** UEFI Secure Boot (Microsoft keys enrolled); needs firmware "uefi". */
+  secureBoot: z.boolean().optional(),
+  /** A TPM 2.0 (swtpm) for the VM, as Windows 11 requires. */
+  tpm: z.boolean().optional(),
+  /**
+   * An ISO install has finished: the VM boots its disk and the installer ISO (still `image`) is
+   * no longer attached. Set by finishInstall.
+   */
+  installed: z.boolean().optional(),
   /** Stop it after a while, or when idle (sandboxes that should not linger). Absent: no limit. */
   lifetime: z
     .strictObject({

@@ -89,7 +89,9 @@ case "$arch" in
     ;;
 esac
 
-wanted=("${qemu[@]}" qemu-utils)
+# openssh-client: "Open SSH terminal" runs ssh and ssh-keygen. Not openssh-server: that would
+# start an SSH daemon on this machine, which only the test suite (.ci/run) wants.
+wanted=("${qemu[@]}" qemu-utils openssh-client)
 engine_present=0
 if command -v docker >/dev/null 2>&1 || command -v podman >/dev/null 2>&1; then
   engine_present=1
@@ -98,7 +100,7 @@ else
   wanted+=(docker.io)
 fi
 optional=()
-if [ "$OPTIONAL" -eq 1 ]; then optional=("$firmware" swtpm genisoimage); fi
+if [ "$OPTIONAL" -eq 1 ]; then optional=("$firmware" swtpm swtpm-tools genisoimage); fi
 # scripts/build-debian-image.sh (an x86 BIOS image: syslinux exists for x86 only).
 if [ "$OPTIONAL" -eq 1 ] && [ "$arch" = amd64 ]; then
   optional+=(debootstrap mtools dosfstools syslinux syslinux-common fdisk)

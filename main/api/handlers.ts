@@ -12,6 +12,7 @@ import type { StreamService } from '../streams/stream-service.js';
 import type { SnapshotService } from '../orchestrator/snapshots.js';
 import type { MetricsSampler } from '../orchestrator/metrics.js';
 import type { EnvironmentUpdater } from '../orchestrator/update-environment.js';
+import type { InstallFinisher } from '../orchestrator/finish-install.js';
 import { upStack } from '../orchestrator/stacks.js';
 import { resizeEnvironmentDisk } from '../orchestrator/disk-resize.js';
 import { logSince } from '../streams/log-since.js';
@@ -40,6 +41,7 @@ export type HandlerDeps = {
   snapshots: SnapshotService;
   metrics: MetricsSampler;
   updater: EnvironmentUpdater;
+  installs: InstallFinisher;
   containerImages: ContainerImageService;
   catalogImages: CatalogImagesService;
 };
@@ -69,6 +71,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     snapshots,
     metrics,
     updater,
+    installs,
     containerImages,
     catalogImages,
   } = deps;
@@ -140,6 +143,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     cancelOperation: ({ id }) => ({ cancelled: orchestrator.cancel(id) }),
     openDisplay: ({ id, protocol }) => streams.openDisplay(id, protocol),
     openTerminal: ({ id, mode }) => streams.openTerminal(id, mode),
+    getSshAccess: ({ id }) => streams.sshAccess(id),
     consoleLog: async ({ id, maxBytes, since, sinceSec }) => ({
       text: await streams.consoleLog(id, maxBytes ?? 256 * 1024, logSince(since, sinceSec)),
     }),
@@ -150,6 +154,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         { store, audit, bus, orchestrator, dataDir: appInfo.dataDir, library: images.library() },
         { id, sizeGiB, actor: ctx.transport },
       ),
+    finishInstall: ({ id }, ctx) => installs.finish(id, ctx.transport),
     listSnapshots: ({ id }) => ({ items: snapshots.list(id) }),
     createSnapshot: ({ id, name, kind }, ctx) => snapshots.create(id, name, kind, ctx.transport),
     restoreSnapshot: async ({ id, name }, ctx) => {

@@ -1,5 +1,6 @@
 import type { Duplex, Readable } from 'node:stream';
 import type { EnvironmentSpec, HostInfo, LaunchPlan } from '../../preload/contract.js';
+import type { SshTarget } from '../streams/pty-ssh.js';
 
 /**
  * The one interface both backends implement. A backend owns its processes (qemu, containers) and
@@ -97,12 +98,19 @@ export interface Backend {
   /** Removes everything create() made. Idempotent. */
   remove(env: EnvRef): Promise<void>;
   inspect(env: EnvRef): Promise<RuntimeStatus>;
+  /**
+   * Takes up following an unfinished provisioning of a running environment this process did not
+   * start (re-adopted after an app restart): its stages go to `progress` as from start().
+   */
+  followProvisioning?(env: EnvRef, host: HostInfo, progress: Progress): Promise<void>;
   stats(env: EnvRef): Promise<Stats>;
   openConsole(env: EnvRef): Promise<ConsoleStream>;
   /** The newest console output (serial log of a VM, logs of a container), at most maxBytes. */
   consoleLog(env: EnvRef, maxBytes: number, since?: Date): Promise<Buffer>;
   /** The main process's own TTY (containers); absent where there is none. */
   attach?(env: EnvRef): Promise<ConsoleStream>;
+  /** Where an SSH terminal logs into the guest (catalog VMs); throws why not. */
+  sshTarget?(env: EnvRef): Promise<SshTarget>;
   /** Recent console output (from `since`, or the last `tail` lines), then new output until it stops. */
   followLog?(env: EnvRef, opts: { since?: Date; tail?: number }): Promise<Readable>;
   /** The display socket for `protocol` (default VNC); throws when the instance has no such server. */

@@ -7,6 +7,7 @@ import type { Explainer } from './explain.js';
 import { slugify } from './extract-name-image.js';
 import type { Resources } from './finalize-resources.js';
 import type { System } from './finalize-system.js';
+import { chooseFirmware } from './firmware-choice.js';
 import { correctionNote, pick } from './resolve.js';
 import type { Scan } from './scan.js';
 
@@ -134,6 +135,7 @@ export function assemble(
     restartPolicy: restart?.value ?? 'never',
     requires: [],
     hardening: { ...DEFAULT_HARDENING, capAdd: [] },
+    ...chooseFirmware(prompt, system),
   };
   return { spec, confidence: confidence(scan, system, stack) };
 }

@@ -17,6 +17,7 @@ import { StreamService } from '../streams/stream-service.js';
 import { SnapshotService } from '../orchestrator/snapshots.js';
 import { MetricsSampler } from '../orchestrator/metrics.js';
 import { EnvironmentUpdater } from '../orchestrator/update-environment.js';
+import { InstallFinisher } from '../orchestrator/finish-install.js';
 import { LifetimeEnforcer } from '../orchestrator/lifetime.js';
 import { ContainerImageService } from '../backends/docker/container-image-service.js';
 import { CatalogImagesService } from '../provisioning/catalog-images.js';
@@ -163,6 +164,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
         snapshots,
         metrics,
         updater: new EnvironmentUpdater({ ...orchestratorDeps, orchestrator }),
+        installs: new InstallFinisher({ ...orchestratorDeps, orchestrator }),
         containerImages,
         catalogImages,
         store,

@@ -2,6 +2,7 @@ import type { HostInfo } from '../../preload/contract.js';
 import type { EngineProbe } from './engine-probe.js';
 import { QEMU_NOT_INSTALLED, type Finding } from './kvm-verdict.js';
 import type { QemuBinaries } from './qemu-binaries.js';
+import type { VmExtras } from './vm-extras-probe.js';
 
 export type MissingItem = HostInfo['missing'][number];
 
@@ -10,6 +11,8 @@ export type MissingInput = {
   kvmFinding: Finding | null;
   qemuFinding: Finding | null;
   engine: EngineProbe;
+  /** UEFI firmware and the software TPM (absent from older callers: not reported). */
+  extras?: VmExtras;
 };
 
 function binary(
@@ -56,6 +59,20 @@ export function collectMissing(input: MissingInput): MissingItem[] {
     });
   }
   items.push(engineMissing(engine));
+  if (input.extras && !input.extras.ovmf) {
+    items.push({
+      what: 'UEFI firmware (ovmf)',
+      why: 'needed for VMs with firmware "uefi" (Windows 11, Secure Boot); others use SeaBIOS',
+      install: 'sudo apt-get install ovmf',
+    });
+  }
+  if (input.extras && !input.extras.swtpm) {
+    items.push({
+      what: 'swtpm',
+      why: 'needed for VMs with a TPM (Windows 11)',
+      install: 'sudo apt-get install swtpm swtpm-tools',
+    });
+  }
   return items.filter((i): i is MissingItem => i !== null);
 }
 

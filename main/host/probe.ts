@@ -5,6 +5,7 @@ import type { AccelVerdict } from './kvm-verdict.js';
 import { collectMissing, ENGINE_MISSING, engineMissing } from './missing.js';
 import { probeQemuBinaries, type QemuBinaries } from './qemu-binaries.js';
 import { probeSystem, type SystemInfo } from './system-probe.js';
+import { probeVmExtras, type VmExtras } from './vm-extras-probe.js';
 
 export type ProbeOptions = {
   dataDir: string;
@@ -71,7 +72,14 @@ export async function probeHost(opts: ProbeOptions): Promise<HostInfo> {
     disk: null,
   }));
 
-  const [system, qemu, accel, engine] = await Promise.all([systemP, qemuP, accelP, engineP]);
+  const extrasP = guard(probeVmExtras(env), (): VmExtras => ({ ovmf: true, swtpm: true }));
+  const [system, qemu, accel, engine, extras] = await Promise.all([
+    systemP,
+    qemuP,
+    accelP,
+    engineP,
+    extrasP,
+  ]);
   return {
     probedAt,
     ...system,
@@ -83,6 +91,7 @@ export async function probeHost(opts: ProbeOptions): Promise<HostInfo> {
       kvmFinding: accel.kvmFinding,
       qemuFinding: accel.qemuFinding,
       engine,
+      extras,
     }),
   };
 }

@@ -223,6 +223,11 @@ export class Orchestrator {
     return env;
   }
 
+  /** The host report (probed once, shared). */
+  host(): Promise<HostInfo> {
+    return this.deps.hostInfo();
+  }
+
   refFor(env: EnvironmentSummary): EnvRef {
     return {
       id: env.id,

@@ -89,6 +89,16 @@ export async function reconcile(
         change(env, 'running', 'resumed outside GenOS');
       else if (env.state === 'running' && status.state === 'paused')
         change(env, 'paused', 'paused outside GenOS');
+      // A first boot the previous owner was following goes on being followed here.
+      if (opts.startup && backend.followProvisioning) {
+        const id = env.id;
+        void orchestrator
+          .host()
+          .then((host) =>
+            backend.followProvisioning!(ref, host, (p) => orchestrator.provision.report(id, p)),
+          )
+          .catch(() => undefined);
+      }
       continue;
     }
     const clean = status.state === 'stopped' && (status.exitCode === 0 || env.state === 'stopping');

@@ -184,8 +184,11 @@ function finalScript(id: string, packages: string[], pm: string): string {
   }
   lines.push(
     `if [ -z "$missing" ]; then s=ok; else s="failed missing:\${missing#,}"; fi`,
-    `printf '\\n%s %s\\n' '${PROVISIONED_MARKER} ${id}' "$s" > /dev/ttyS0 2>/dev/null || true`,
     `mkdir -p ${OUTCOME_DIR} && printf '%s %s\\n' '${PROVISIONED_MARKER} ${id}' "$s" > ${OUTCOME_FILE}`,
+    // Durable before it is reported: cloud-init's own once-per-instance records too, so a VM
+    // killed right after "ready" neither provisions again nor forgets how it ended.
+    'sync',
+    `printf '\\n%s %s\\n' '${PROVISIONED_MARKER} ${id}' "$s" > /dev/ttyS0 2>/dev/null || true`,
   );
   return lines.join('\n');
 }

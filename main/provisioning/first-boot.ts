@@ -69,7 +69,10 @@ export class FirstBootTracker {
         ),
       );
     }
-    const m = new RegExp(`${PROVISIONED_MARKER} ${id} (ok|failed missing:(\\S*))`).exec(text);
+    // Only a whole line counts: a chunk may end inside the list of missing packages.
+    const m = new RegExp(`${PROVISIONED_MARKER} ${id} (ok|failed missing:(\\S*))\\r?\\n`).exec(
+      text,
+    );
     if (m) {
       this.done = true;
       if (m[1] === 'ok') {

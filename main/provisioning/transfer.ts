@@ -6,14 +6,18 @@ import type { ChecksumAlgo } from './checksums.js';
 import { DownloadError, hostOf, isAbort, isNetworkError, offlineError } from './download-errors.js';
 import { httpGet } from './http-get.js';
 import { streamToFile } from './stream-to-file.js';
+import { TrailingHasher } from './trailing-hasher.js';
 import { partPaths, readPartState, removePart, writePartState } from './part-state.js';
 import type { ProgressMeter } from './progress.js';
 
 /**
  * One attempt at one URL: resume the .part when the sidecar says it belongs to this URL and the
  * server proves it still has the same file, else start from zero. Streams into `<dest>.part`,
- * hashing as it goes (the resumed prefix is hashed from disk first), so no second pass is needed.
+ * hashing as it goes (the resumed prefix is hashed from disk first), so no second pass is needed:
+ * a large file is hashed by a worker reading behind the writer, a small one chunk by chunk.
  */
+const TRAILING_HASH_MIN_BYTES = 32 * 1024 * 1024;
+
 export type TransferOptions = {
   url: string;
   dest: string;
@@ -109,10 +113,15 @@ export async function transfer(
   const start = append ? offset : 0;
   await writePartState(o.dest, { url: o.url, etag, lastModified, total, bytes: start });
   o.meter.start(start);
-  const hash = createHash(o.algo);
+  // Large files are hashed on another core, trailing the writes; small ones on the way in
+  // (a worker's start-up would cost more than their hash).
+  const trailing =
+    total === null || total >= TRAILING_HASH_MIN_BYTES ? new TrailingHasher(part, o.algo) : null;
+  const hash = trailing ? null : createHash(o.algo);
   let done = start;
   try {
-    if (append) await hashPrefix(part, offset, hash);
+    if (hash && append) await hashPrefix(part, offset, hash);
+    if (trailing && append) trailing.written(offset);
     done = await streamToFile(
       res,
       part,
@@ -121,8 +130,10 @@ export async function transfer(
       (n) => o.meter.update(n, total),
       start,
       o.signal,
+      (upTo) => trailing?.written(upTo),
     );
   } catch (e) {
+    trailing?.close();
     done = Math.max(
       done,
       await fs.stat(part).then(
@@ -136,8 +147,13 @@ export async function transfer(
     if (!isAbort(e, o.signal) && isNetworkError(e)) throw interrupted(o.url, done, total);
     throw e;
   }
-  const hex = hash.digest('hex');
-  if (total !== null && done !== total) throw interrupted(o.url, done, total);
+  if (total !== null && done !== total) {
+    trailing?.close();
+    throw interrupted(o.url, done, total);
+  }
+  const hex = trailing
+    ? await trailing.digest(done).finally(() => trailing.close())
+    : hash!.digest('hex');
   await writePartState(o.dest, { url: o.url, etag, lastModified, total, bytes: done });
   o.meter.update(done, total, true);
   return { url: o.url, hex, bytes: done, resumedFrom: start, restarts };

@@ -1,13 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Orchestrator, BackendResolver } from '../orchestrator/orchestrator.js';
-import type { DisplayProtocol } from '../backends/backend.js';
+import type { Backend, DisplayProtocol, EnvRef } from '../backends/backend.js';
 import type { Store } from '../store/store.js';
 import { GenosError } from '../core/errors.js';
 import { VncBridge } from './vnc-bridge.js';
 import { SpiceBridge } from './spice-bridge.js';
 import { ConsoleBridge } from './console-bridge.js';
 import { LogBridge } from './log-bridge.js';
+import { openSshPty } from './pty-ssh.js';
 
 export type StreamTicket = { url: string; token: string; expiresAt: number };
 
@@ -93,8 +94,21 @@ export class StreamService {
     };
   }
 
-  async openTerminal(id: string, mode: 'shell' | 'attach' = 'shell'): Promise<StreamTicket> {
+  async openTerminal(
+    id: string,
+    mode: 'shell' | 'attach' | 'ssh' = 'shell',
+  ): Promise<StreamTicket> {
     const { ref, backend } = await this.running(id);
+    if (mode === 'ssh') {
+      // Checked now, so a VM without SSH fails the call with the reason, not the WebSocket.
+      const target = await this.sshTargetOf(ref, backend);
+      const ticket = this.console.issueConsoleToken(id, () => openSshPty(target));
+      return {
+        url: this.base + this.console.path,
+        token: ticket.token,
+        expiresAt: ticket.expiresAt,
+      };
+    }
     if (mode === 'attach' && !backend.attach) {
       throw new GenosError(
         'UNSUPPORTED',
@@ -105,6 +119,38 @@ export class StreamService {
       mode === 'attach' && backend.attach ? backend.attach(ref) : backend.openConsole(ref),
     );
     return { url: this.base + this.console.path, token: ticket.token, expiresAt: ticket.expiresAt };
+  }
+
+  private async sshTargetOf(ref: EnvRef, backend: Backend) {
+    if (!backend.sshTarget) {
+      throw new GenosError(
+        'UNSUPPORTED',
+        'SSH terminals are for VMs; a container has a shell of its own (mode "shell").',
+      );
+    }
+    return backend.sshTarget(ref);
+  }
+
+  /** Whether "Open SSH terminal" can work now, and if not why (for the UI to say). */
+  async sshAccess(
+    id: string,
+  ): Promise<
+    { available: true; port: number; user: string } | { available: false; reason: string }
+  > {
+    const env = this.deps.store.getEnvironment(id);
+    if (!env) throw new GenosError('NOT_FOUND', `There is no environment with id "${id}".`);
+    const ref = this.deps.orchestrator.refFor(env);
+    const backend = await this.deps.backend(ref.spec.backend);
+    try {
+      // Not this.running(): why SSH cannot work at all (no network) matters more than the state.
+      const t = await this.sshTargetOf(ref, backend);
+      return { available: true, port: t.port, user: t.user };
+    } catch (e) {
+      if (e instanceof GenosError && e.code !== 'INTERNAL') {
+        return { available: false, reason: e.message };
+      }
+      throw e;
+    }
   }
 
   async consoleLog(id: string, maxBytes: number, since?: Date): Promise<string> {

@@ -6,7 +6,8 @@ import fs from 'node:fs';
  * GENOS_REQUIRE_BACKENDS=1 (CI), where a missing backend is a failure, never a silent skip.
  */
 /** dockerd: the daemon binary itself, runnable by us (root), for a test's private engine. */
-export type BackendName = 'qemu' | 'qemu-img' | 'docker' | 'chromium' | 'dockerd';
+export type BackendName =
+  'qemu' | 'qemu-img' | 'docker' | 'chromium' | 'dockerd' | 'sshd' | 'ovmf' | 'swtpm';
 
 const required = process.env.GENOS_REQUIRE_BACKENDS === '1';
 
@@ -27,6 +28,14 @@ const probes: Record<BackendName, () => boolean> = {
   dockerd: () =>
     ['/usr/sbin/dockerd', '/usr/bin/dockerd'].some((p) => fs.existsSync(p)) &&
     process.getuid?.() === 0,
+  // An OpenSSH server standing in for a guest's sshd (SSH terminal tests), and the client.
+  sshd: () =>
+    fs.existsSync('/usr/sbin/sshd') && has('ssh', ['-V']) && fs.existsSync('/usr/bin/ssh-keygen'),
+  // UEFI firmware (Debian's ovmf) and the software TPM, for UEFI / Windows 11 shaped VMs.
+  ovmf: () =>
+    fs.existsSync('/usr/share/OVMF/OVMF_CODE_4M.fd') &&
+    fs.existsSync('/usr/share/OVMF/OVMF_CODE_4M.ms.fd'),
+  swtpm: () => has('swtpm', ['--version']),
 };
 
 const cache = new Map<BackendName, boolean>();

@@ -65,7 +65,13 @@ export const BAD_FIELDS: Record<CallName, unknown[]> = {
   deleteEnvironment: [{ id: '../x' }],
   cancelOperation: [{}],
   openDisplay: [{}, { id: 'a/b' }, { id: 'e1', protocol: 'rdp' }, { id: 'e1', protocol: 1 }],
-  openTerminal: [{ id: 1 }, { id: 'x', mode: 'root' }],
+  openTerminal: [
+    { id: 1 },
+    { id: 'x', mode: 'root' },
+    { id: 'x', mode: 'SSH' },
+    { id: 'x', mode: 'ssh', port: 22 },
+  ],
+  getSshAccess: [{}, { id: '' }, { id: 'x', port: 22 }],
   consoleLog: [
     { id: 'x', maxBytes: 0 },
     { id: 'x', maxBytes: 1e12 },
@@ -84,6 +90,7 @@ export const BAD_FIELDS: Record<CallName, unknown[]> = {
     { id: 'x', sizeGiB: 1.5 },
     { id: 'x', sizeGiB: '20G' },
   ],
+  finishInstall: [{}, { id: '' }, { id: 'x', installed: true }],
   listSnapshots: [{}],
   createSnapshot: [
     { id: 'x', name: 'a b', kind: 'live' },

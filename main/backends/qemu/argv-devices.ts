@@ -17,7 +17,7 @@ type Bus = { virtio: boolean; arch: Arch };
  * -drive file=) because `filename` is never parsed for "protocol:" prefixes, and `driver=` names
  * the format, so qemu never probes it.
  */
-function blockdev(node: string, file: string, format: string, readOnly: boolean): string[] {
+export function blockdev(node: string, file: string, format: string, readOnly: boolean): string[] {
   const f = optValue(hostPath(file, `${node} image`), `${node} image path`);
   const ro = readOnly ? ',read-only=on' : '';
   const fileRo = readOnly ? ',file.read-only=on' : '';
@@ -66,13 +66,31 @@ function seedDevice(bus: Bus): string[] {
   return ['-device', 'ide-cd,bus=ide.2,drive=seed0,id=seed0-dev'];
 }
 
+/**
+ * A second, never-booted cdrom (Windows' virtio driver ISO): the installer's "Load driver" finds
+ * it. AHCI port 3, after the disk (0), the installer (1) and a seed (2).
+ */
+export function driversArgs(iso: string | null | undefined, bus: Bus): string[] {
+  if (!iso) return [];
+  const device =
+    bus.arch === 'aarch64'
+      ? [
+          '-device',
+          'virtio-scsi-pci,id=scsi1',
+          '-device',
+          'scsi-cd,bus=scsi1.0,drive=cd1,id=cd1-dev',
+        ]
+      : ['-device', 'ide-cd,bus=ide.3,drive=cd1,id=cd1-dev'];
+  return [...blockdev('cd1', iso, 'raw', true), ...device];
+}
+
 export function bootArgs(boot: BootSource, bus: Bus): string[] {
   switch (boot.kind) {
     case 'disk': {
       const d = checkFormat(boot.disk);
       const args = [...blockdev('disk0', d.path, d.format, false), ...diskDevice(bus, 'disk0', 1)];
       if (boot.seed) args.push(...blockdev('seed0', boot.seed, 'raw', true), ...seedDevice(bus));
-      return args;
+      return [...args, ...driversArgs(boot.drivers, bus)];
     }
     case 'iso': {
       const d = checkFormat(boot.disk);
@@ -82,6 +100,7 @@ export function bootArgs(boot: BootSource, bus: Bus): string[] {
         ...cdromDevice(bus, 'cd0', 0),
         ...blockdev('disk0', d.path, d.format, false),
         ...diskDevice(bus, 'disk0', 1),
+        ...driversArgs(boot.drivers, bus),
       ];
     }
     case 'kernel': {

@@ -15,9 +15,9 @@ export type BootSource =
    * An installed system: the env's disk (a qcow2 overlay on a library or catalog base). `seed` is
    * a catalog VM's cloud-init NoCloud volume (raw ISO9660, label cidata), attached read-only.
    */
-  | { kind: 'disk'; disk: DiskRef; seed?: string | null }
+  | { kind: 'disk'; disk: DiskRef; seed?: string | null; drivers?: string | null }
   /** An installer: the ISO as a read-only cdrom plus the blank disk it installs onto; cdrom first. */
-  | { kind: 'iso'; iso: string; disk: DiskRef }
+  | { kind: 'iso'; iso: string; disk: DiskRef; drivers?: string | null }
   /**
    * Direct kernel boot. `disk` is an optional root disk; `stateDisk` a small qcow2 the guest never
    * sees, attached only so savevm has a snapshot-capable node to write RAM state into.

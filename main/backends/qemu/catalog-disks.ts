@@ -11,6 +11,7 @@ import { instanceIdFor, seedInputForSpec } from '../../provisioning/guest-seed.j
 import { ensureCachedImage } from '../../provisioning/image-cache.js';
 import type { DownloadProgress } from '../../provisioning/progress.js';
 import { writeSeedIso } from '../../provisioning/seed-iso.js';
+import { ensureEnvSshKey } from '../../provisioning/ssh-key.js';
 import type { Progress } from '../backend.js';
 import type { CatalogBase } from './catalog-image.js';
 import { ensureCredentials } from './credentials.js';
@@ -23,6 +24,7 @@ import { ensureCredentials } from './credentials.js';
  *   <envDir>/disk.qcow2     the overlay the VM writes to
  *   <envDir>/seed.iso       meta-data + user-data, attached read-only
  *   <envDir>/credentials.json  the generated login (0600)
+ *   <envDir>/ssh/id_ed25519    the environment's SSH key (0600; its .pub goes into the seed)
  *
  * Idempotent like the other disks: what exists is kept, so a crash mid-create resumes.
  */
@@ -89,6 +91,22 @@ async function fetchBase(base: CatalogBase, deps: CatalogDiskDeps): Promise<stri
   }
 }
 
+/**
+ * The public half of the environment's own key (GenOS's SSH terminal logs in with it). Without
+ * ssh-keygen the VM is still made, only without that way in; the progress says so.
+ */
+async function envSshKey(envDir: string, deps: CatalogDiskDeps): Promise<string | null> {
+  try {
+    return (await ensureEnvSshKey(envDir, deps.envId)).publicKey;
+  } catch (e) {
+    deps.progress?.({
+      stage: 'preparing-disk',
+      message: `No SSH terminal for this VM: ${e instanceof Error ? e.message : String(e)}`,
+    });
+    return null;
+  }
+}
+
 export async function ensureCatalogDisks(
   spec: EnvironmentSpec,
   envDir: string,
@@ -131,5 +149,7 @@ export async function ensureCatalogDisks(
     userName: creds.user,
     sshPublicKey: deps.sshPublicKey ?? null,
   });
+  const envKey = await envSshKey(envDir, deps);
+  if (envKey) input.sshAuthorizedKeys = [...(input.sshAuthorizedKeys ?? []), envKey];
   await writeSeedIso(buildSeed(input), seed);
 }

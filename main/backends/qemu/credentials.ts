@@ -3,7 +3,9 @@ import path from 'node:path';
 import { GenosError } from '../../core/errors.js';
 import { generatePassword } from '../../provisioning/sha512-crypt.js';
 import { DEFAULT_GUEST_USER } from '../../provisioning/guest-seed.js';
-import { envDirFor } from './runtime-paths.js';
+import { readInstanceRecord } from './instance-record.js';
+import { envDirFor, runtimeDirFor, runtimePaths } from './runtime-paths.js';
+import { sshPortFromArgv } from './ssh-forward.js';
 
 /**
  * The login cloud-init creates in a catalog VM. The plain password lives only here, in the
@@ -40,7 +42,7 @@ export async function ensureCredentials(envDir: string): Promise<GuestCredential
 
 /**
  * What `getCredentials` answers: the login and the host port forwarded to the guest's SSH
- * (22/tcp), if the spec has one. Only catalog VMs have a generated login.
+ * (22/tcp): the spec's own forward, else the one GenOS added at the last start. Only catalog VMs have a generated login.
  */
 export async function guestCredentials(
   dataDir: string,
@@ -67,5 +69,8 @@ export async function guestCredentials(
     spec.network?.mode === 'none'
       ? undefined
       : spec.network?.ports?.find((p) => p.guest === 22 && (p.protocol ?? 'tcp') === 'tcp');
-  return { ...creds, sshPort: ssh?.host ?? null };
+  if (ssh || spec.network?.mode === 'none') return { ...creds, sshPort: ssh?.host ?? null };
+  // The forward GenOS added at start (ssh-forward.ts): the port is in the recorded qemu argv.
+  const record = await readInstanceRecord(runtimePaths(runtimeDirFor(dataDir, env.id)));
+  return { ...creds, sshPort: record ? sshPortFromArgv(record.argv) : null };
 }

@@ -2,6 +2,8 @@ import type { EnvironmentSpec, HostInfo } from '../../../preload/contract.js';
 import { GenosError } from '../../core/errors.js';
 import { bootArgs, displayArgs, netArgs, type Arch } from './argv-devices.js';
 import { guestProfileFor, type BootSource, type GuestProfile } from './boot-source.js';
+import { tpmArgs, uefiMachineArgs } from './firmware-argv.js';
+import type { UefiFiles } from './firmware.js';
 import { checkPlain, checkSocketPath, hostPath, optValue } from './qemu-opts.js';
 import type { RuntimePaths } from './runtime-paths.js';
 
@@ -21,6 +23,10 @@ export type ArgvInput = {
   profile?: Partial<GuestProfile>;
   /** UEFI firmware for aarch64 disk/ISO boot (x86_64 uses SeaBIOS, built in). */
   firmware?: string | null;
+  /** x86_64 UEFI (spec.firmware "uefi"): OVMF CODE and the env's own VARS copy (firmware.ts). */
+  uefi?: UefiFiles | null;
+  /** The swtpm control socket when spec.tpm is set (tpm.ts starts swtpm before qemu). */
+  tpmSocket?: string | null;
   /** -S: start with the CPUs stopped, so the console is attached before the first byte. */
   startPaused?: boolean;
   /** qemu's seccomp sandbox; on by default (needs qemu built with seccomp, as Debian's is). */
@@ -59,7 +65,13 @@ function accelArgs(host: HostInfo, notes: string[]): string[] {
 }
 
 function machineArgs(arch: Arch, input: ArgvInput, notes: string[]): string[] {
-  if (arch === 'x86_64') return ['-machine', 'q35'];
+  if (arch === 'x86_64') {
+    if (!input.uefi) return ['-machine', 'q35'];
+    notes.push(
+      `Firmware: UEFI (${input.uefi.code}${input.uefi.secureBoot ? ', Secure Boot' : ''}); its NVRAM is ${input.uefi.vars}.`,
+    );
+    return uefiMachineArgs(input.uefi);
+  }
   const args = ['-machine', 'virt'];
   if (input.boot.kind !== 'kernel') {
     if (!input.firmware) {
@@ -117,6 +129,12 @@ export function buildQemuArgv(input: ArgvInput): QemuCommand {
     ...['-pidfile', hostPath(runtime.pidfile, 'pidfile')],
     ...['-msg', 'timestamp=on'],
   ];
+  if (input.tpmSocket) {
+    argv.push(...tpmArgs(checkSocketPath(input.tpmSocket, 'swtpm')));
+    notes.push('TPM 2.0: swtpm (its own process, ended with the VM); state kept in the env dir.');
+  } else if (spec.tpm) {
+    throw new GenosError('INTERNAL', 'The spec asks for a TPM but no swtpm socket was planned.');
+  }
   if (input.sandbox !== false) argv.push('-sandbox', SANDBOX);
   if (input.startPaused) argv.push('-S');
 
@@ -126,6 +144,9 @@ export function buildQemuArgv(input: ArgvInput): QemuCommand {
       : 'Devices: AHCI disk and e1000 network (no virtio drivers assumed for this OS).',
   );
   if (input.boot.kind === 'iso') notes.push('Boots the ISO first; the blank disk is second.');
+  if (input.boot.kind !== 'kernel' && input.boot.drivers) {
+    notes.push(`Drivers: ${input.boot.drivers} as a second cdrom (never booted).`);
+  }
   if (spec.network.mode === 'isolated') {
     notes.push('Network: isolated (user-mode, restrict=on): no way out; forwards still work.');
   } else if (spec.network.mode === 'nat') {

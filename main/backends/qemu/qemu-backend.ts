@@ -5,6 +5,7 @@ import type { HostInfo } from '../../../preload/contract.js';
 import { GenosError } from '../../core/errors.js';
 import type { QemuImgRunner } from '../../images/qemu-img.js';
 import type { ImageLibrary } from '../../images/types.js';
+import type { SshTarget } from '../../streams/pty-ssh.js';
 import { readConsoleLog, type SerialConsole } from '../../streams/serial-console.js';
 import type {
   Backend,
@@ -39,11 +40,22 @@ import {
   type FirstBootTimeouts,
 } from './first-boot-watch.js';
 import { InstanceManager } from './instance-manager.js';
+import { ensureVars, uefiFor } from './firmware.js';
+import {
+  assertInstalledDisk,
+  driversIso,
+  ejectInstaller,
+  withInstallState,
+  type InstallerControl,
+} from './install.js';
+import { findSwtpm, startSwtpm, stopSwtpm, SWTPM_MISSING, tpmPaths } from './tpm.js';
 import { buildQemuArgv } from './qemu-argv.js';
 import { deadStatus } from './qemu-instance.js';
 import * as qmpc from './qmp-commands.js';
 import { envDirFor } from './runtime-paths.js';
 import { removeSnapshot, restoreSnapshot, takeSnapshot } from './snapshot-ops.js';
+import { sshTargetFor } from './ssh-access.js';
+import { needsAutoSshForward, withSshForward } from './ssh-forward.js';
 import { StatsSampler } from './vm-stats.js';
 
 /**
@@ -76,7 +88,7 @@ export type ProvisionSettings = {
   downloadProxy?: string | null;
 };
 
-export class QemuBackend implements Backend {
+export class QemuBackend implements Backend, InstallerControl {
   readonly kind = 'qemu' as const;
   readonly instances: InstanceManager;
   private readonly sampler = new StatsSampler();
@@ -103,10 +115,14 @@ export class QemuBackend implements Backend {
   }
 
   private async resolve(env: EnvRef, host: HostInfo) {
-    const resolved = await bootSourceFor(env.spec, this.envDir(env), this.opts.lookupImage, {
-      dataDir: this.opts.dataDir,
-      catalogImage: this.opts.catalogImage,
-    });
+    const resolved = withInstallState(
+      env.spec,
+      await bootSourceFor(env.spec, this.envDir(env), this.opts.lookupImage, {
+        dataDir: this.opts.dataDir,
+        catalogImage: this.opts.catalogImage,
+      }),
+      await driversIso(env.spec, this.opts.lookupImage),
+    );
     const { boot, base, catalog } = resolved;
     const runtime = this.instances.paths(env.id);
     const cmd = buildQemuArgv({
@@ -114,9 +130,12 @@ export class QemuBackend implements Backend {
       host,
       boot,
       runtime,
+      uefi: await uefiFor(env.spec, this.envDir(env)),
+      tpmSocket: env.spec.tpm ? this.tpm(env).socket : null,
       startPaused: true,
       sandbox: this.opts.sandbox,
     });
+    if (env.spec.tpm && !(await findSwtpm())) cmd.notes.push(SWTPM_MISSING);
     if (catalog) {
       cmd.notes.push(
         catalog.cached
@@ -134,6 +153,10 @@ export class QemuBackend implements Backend {
     return { boot, base, catalog, runtime, cmd, resolved };
   }
 
+  private tpm(env: EnvRef) {
+    return tpmPaths(this.instances.paths(env.id).dir, this.envDir(env));
+  }
+
   /** Makes the disks (and for a catalog VM the base download, overlay and seed). */
   private async ensureDisks(
     env: EnvRef,
@@ -141,6 +164,8 @@ export class QemuBackend implements Backend {
     progress: Progress,
     signal: AbortSignal,
   ): Promise<void> {
+    await ensureVars(env.spec, this.envDir(env), { runner: this.opts.runner });
+    await assertInstalledDisk(env.spec, r);
     if (r.catalog && r.boot.kind === 'disk') {
       const s = this.opts.provisionSettings?.() ?? {};
       await ensureCatalogDisks(env.spec, this.envDir(env), r.boot.disk.path, r.catalog, {
@@ -198,8 +223,20 @@ export class QemuBackend implements Backend {
     this.watchers.set(env.id, w);
   }
 
+  async followProvisioning(env: EnvRef, host: HostInfo, progress: Progress): Promise<void> {
+    if (this.watchers.has(env.id)) return;
+    const inst = await this.instances.get(env.id).catch(() => null);
+    // The console's ring holds what the guest printed while nobody listened (since re-adoption).
+    if (inst) await this.followFirstBoot(env, host, inst, progress);
+  }
+
   async plan(env: EnvRef, host: HostInfo): Promise<LaunchPlan> {
     const { runtime, cmd } = await this.resolve(env, host);
+    if (needsAutoSshForward(env.spec)) {
+      cmd.notes.push(
+        'SSH: guest port 22 is forwarded from a free 127.0.0.1 port chosen at start (for "Open SSH terminal").',
+      );
+    }
     return {
       backend: 'qemu',
       binary: cmd.binary,
@@ -229,19 +266,29 @@ export class QemuBackend implements Backend {
   ): Promise<BackendHandles> {
     const running = await this.instances.get(env.id);
     if (running) return this.handles(env, running.pid); // idempotent: never a second qemu
+    env = { ...env, spec: await withSshForward(env.spec) };
     const { runtime, cmd, resolved } = await this.resolve(env, host);
     progress({ stage: 'disks', message: 'Checking the VM disks' });
     await this.ensureDisks(env, resolved, progress, signal);
+    if (env.spec.tpm) {
+      progress({ stage: 'launch', message: 'Starting the TPM (swtpm)' });
+      await startSwtpm(this.tpm(env), { signal });
+    }
     progress({ stage: 'launch', message: 'Starting qemu' });
-    const inst = await this.instances.start({
-      envId: env.id,
-      binary: cmd.binary,
-      argv: cmd.argv,
-      paths: runtime,
-      ports: env.spec.network.mode === 'none' ? [] : env.spec.network.ports,
-      startPaused: true,
-      signal,
-    });
+    const inst = await this.instances
+      .start({
+        envId: env.id,
+        binary: cmd.binary,
+        argv: cmd.argv,
+        paths: runtime,
+        ports: env.spec.network.mode === 'none' ? [] : env.spec.network.ports,
+        startPaused: true,
+        signal,
+      })
+      .catch(async (e: unknown) => {
+        if (env.spec.tpm) await stopSwtpm(this.tpm(env));
+        throw e;
+      });
     progress({ stage: 'running', message: `qemu runs as pid ${inst.pid}` });
     await this.followFirstBoot(env, host, inst, progress);
     return this.handles(env, inst.pid);
@@ -250,11 +297,22 @@ export class QemuBackend implements Backend {
   async stop(env: EnvRef, timeoutMs: number): Promise<void> {
     const inst = await this.instances.get(env.id);
     if (inst) await inst.stop(timeoutMs);
+    // swtpm ends itself when qemu's connection closes; this catches one that did not.
+    if (env.spec.tpm) await stopSwtpm(this.tpm(env));
   }
 
   async kill(env: EnvRef): Promise<void> {
     const inst = await this.instances.get(env.id);
     if (inst) await inst.kill();
+    if (env.spec.tpm) await stopSwtpm(this.tpm(env));
+  }
+
+  /** Ejects a running VM's installer ISO (finishInstall); false when the VM is not running. */
+  async ejectInstaller(env: EnvRef): Promise<boolean> {
+    const inst = await this.instances.get(env.id);
+    if (!inst) return false;
+    await ejectInstaller(await inst.control());
+    return true;
   }
 
   async pause(env: EnvRef): Promise<void> {
@@ -296,6 +354,7 @@ export class QemuBackend implements Backend {
     this.watchers.delete(env.id);
     const inst = await this.instances.get(env.id);
     if (inst) await inst.kill();
+    await stopSwtpm(this.tpm(env));
     this.instances.forget(env.id);
     await fs.rm(this.instances.paths(env.id).dir, { recursive: true, force: true });
     await fs.rm(this.envDir(env), { recursive: true, force: true });
@@ -322,6 +381,11 @@ export class QemuBackend implements Backend {
     );
     if (!s) throw new GenosError('CONFLICT', 'The VM stopped while its statistics were read.');
     return s;
+  }
+
+  /** Where the SSH terminal logs in (catalog VMs, once provisioned); throws why not. */
+  async sshTarget(env: EnvRef): Promise<SshTarget> {
+    return sshTargetFor(env, this.envDir(env), await this.instances.get(env.id).catch(() => null));
   }
 
   async openConsole(env: EnvRef): Promise<ConsoleStream> {

@@ -84,7 +84,9 @@ export class EnvironmentView {
   // Terminal -----------------------------------------------------------------------------------
 
   get terminal(): Locator {
-    return this.region.getByRole('region', { name: /^(Serial console|Shell|Main process) of / });
+    return this.region.getByRole('region', {
+      name: /^(Serial console|SSH terminal|Shell|Main process) of /,
+    });
   }
 
   /** The terminal's rows as text (xterm's DOM renderer: one element per row). */

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EnvironmentSpecInput, EventName, HostInfo } from '../../../preload/contract.js';
 import { EventBus } from '../../../main/api/event-bus.js';
 import { Audit } from '../../../main/core/audit.js';
 import { GenosError } from '../../../main/core/errors.js';
+import type { Backend } from '../../../main/backends/backend.js';
 import { Orchestrator } from '../../../main/orchestrator/orchestrator.js';
 import { reconcile } from '../../../main/orchestrator/reconcile.js';
 import { ACTIONS, TRANSITIONS } from '../../../main/orchestrator/lifecycle.js';
@@ -183,5 +184,27 @@ describe('orchestrator', () => {
     expect(report.changed).toEqual([
       { id: a!.id, from: 'starting', to: 'running', reason: 're-adopted after a restart' },
     ]);
+  });
+
+  it('goes on following the first boot of a VM re-adopted at start-up', async () => {
+    const [a] = orch.create(spec(), 'test');
+    await orch.start(a!.id, 'test');
+    const followed: string[] = [];
+    (backend as FakeBackend & Partial<Backend>).followProvisioning = async (
+      ref,
+      _host,
+      progress,
+    ) => {
+      followed.push(ref.id);
+      progress({ stage: 'installing-packages', message: 'apt' });
+      progress({ stage: 'ready', message: 'provisioned' });
+    };
+    const fresh = new Orchestrator(deps);
+    await reconcile(fresh, deps, { startup: true });
+    await vi.waitFor(() => expect(fresh.provision.get(a!.id)?.stage).toBe('ready'));
+    expect(followed).toEqual([a!.id]);
+    // Only at start-up: the periodic passes leave the watcher already running alone.
+    await reconcile(fresh, deps, { startup: false });
+    expect(followed).toEqual([a!.id]);
   });
 });

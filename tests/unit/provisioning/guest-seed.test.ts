@@ -145,6 +145,16 @@ describe('following the first boot on the console', () => {
     expect(evs.at(-1)!.message).toContain('git, htop');
   });
 
+  it('reads the whole list of missing packages even when a chunk ends inside it', () => {
+    const t = new FirstBootTracker('env1', ['git', 'htop']);
+    const text =
+      'GENOS-STAGE first-boot env1\r\nGENOS-PROVISIONED env1 failed missing:git,htop\r\n';
+    const evs = [];
+    for (let i = 0; i < text.length; i += 3) evs.push(...t.feed(text.slice(i, i + 3)));
+    expect(evs.at(-1)).toMatchObject({ kind: 'failed', stage: 'installing-packages' });
+    expect(evs.at(-1)!.message).toContain('git, htop');
+  });
+
   it('fails the first boot when cloud-init never saw the seed', () => {
     const t = new FirstBootTracker('env1', []);
     const evs = t.feed(

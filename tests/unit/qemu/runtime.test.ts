@@ -191,7 +191,7 @@ describe('launchQemu with stand-in binaries', () => {
 describe('boot source from the spec', () => {
   const envDir = '/data/qemu/e1';
 
-  it('maps kernel, library disk and library ISO; refuses catalog and container images', async () => {
+  it('maps kernel, library disk, library ISO and catalog images; refuses container images', async () => {
     const k = await bootSourceFor(
       fakeSpec({ image: { kind: 'kernel', kernel: '/k', initrd: null, cmdline: 'x' } }),
       envDir,
@@ -229,9 +229,27 @@ describe('boot source from the spec', () => {
     await expect(
       bootSourceFor(fakeSpec({ image: { kind: 'library', imageId: 'x' } }), envDir, lookup),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(bootSourceFor(fakeSpec(), envDir, lookup)).rejects.toMatchObject({
-      code: 'UNSUPPORTED',
+    // The catalog's cloud image: an overlay and a seed on the cache's base, resolved without
+    // downloading anything (the plan stays a pure function).
+    const c = await bootSourceFor(
+      fakeSpec({ os: { id: 'debian', version: '12' } }),
+      envDir,
+      lookup,
+      {
+        dataDir: envDir,
+      },
+    );
+    expect(c.boot).toMatchObject({
+      kind: 'disk',
+      disk: { path: path.join(envDir, 'disk.qcow2'), format: 'qcow2' },
+      seed: path.join(envDir, 'seed.iso'),
     });
+    expect(c.catalog).not.toBeNull();
+    await expect(
+      bootSourceFor(fakeSpec({ os: { id: 'no-such-os', version: null } }), envDir, lookup, {
+        dataDir: envDir,
+      }),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/NOT_FOUND|UNSUPPORTED/) });
     await expect(
       bootSourceFor(
         fakeSpec({ image: { kind: 'container-image', ref: 'alpine' } }),

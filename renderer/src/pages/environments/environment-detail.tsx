@@ -11,6 +11,7 @@ import { ActionFailureNotice } from './action-failure';
 import { DeleteEnvironmentDialog } from './delete-environment-dialog';
 import { EnvironmentActions } from './environment-actions';
 import { EnvironmentState } from './environment-state';
+import { FinishInstall, firmwareLabel } from './install-finish';
 import { GuestLogin, ProvisionStageLabel } from './provision-stage';
 import { backendLabel, resourcesLabel, specSummary } from './spec-summary';
 import { Uptime } from './uptime';
@@ -43,6 +44,7 @@ export function EnvironmentDetail({ env }: { env: EnvironmentSummary }) {
           <Fact label="Backend">{backendLabel(env.backend)}</Fact>
           <Fact label="Operating system">{summary.os}</Fact>
           <Fact label="Resources">{resourcesLabel(summary)}</Fact>
+          {firmwareLabel(env) ? <Fact label="Firmware">{firmwareLabel(env)}</Fact> : null}
           {env.provision ? (
             <Fact label="Provisioning">
               <ProvisionStageLabel env={env} detailed />
@@ -62,6 +64,7 @@ export function EnvironmentDetail({ env }: { env: EnvironmentSummary }) {
           </Fact>
         </FactList>
       </div>
+      <FinishInstall env={env} />
       <EnvironmentTabs key={env.id} env={env} />
       {deleting ? <DeleteEnvironmentDialog env={env} onDone={() => setDeleting(false)} /> : null}
     </Section>

@@ -5,13 +5,15 @@ import { api } from '../../../bridge/api';
 import { describeLink } from '../reconnect';
 import type { LinkStatus } from '../reconnect';
 import { TerminalController } from './terminal-controller';
+import { useSshAccess } from './ssh-access';
 import { TerminalSearch } from './terminal-search';
 
-type TerminalMode = 'shell' | 'attach';
+type TerminalMode = 'shell' | 'attach' | 'ssh';
 
 /**
- * The serial console of a VM, or in a container either a new shell (exec) or its main process
- * (attach: the container's own stdin/stdout, where what it prints goes to its log too), in xterm.js.
+ * The serial console of a VM or an SSH session into it (catalog VMs, with the environment's own
+ * key), or in a container either a new shell (exec) or its main process (attach: the
+ * container's own stdin/stdout, where what it prints goes to its log too), in xterm.js.
  */
 export function TerminalPanel({ env }: { env: EnvironmentSummary }) {
   const screenRef = useRef<HTMLDivElement>(null);
@@ -19,6 +21,9 @@ export function TerminalPanel({ env }: { env: EnvironmentSummary }) {
   const [status, setStatus] = useState<LinkStatus>({ kind: 'idle' });
   const [mode, setMode] = useState<TerminalMode>('shell');
   const container = env.backend === 'docker';
+  const ssh = useSshAccess(env);
+  // Back to the serial console when SSH goes away (the VM stopped or was restarted without it).
+  const sshMode = !container && mode === 'ssh' && ssh.available;
 
   useEffect(() => {
     const screen = screenRef.current;
@@ -27,7 +32,11 @@ export function TerminalPanel({ env }: { env: EnvironmentSummary }) {
       openTerminal: () =>
         api.call(
           'openTerminal',
-          container && mode === 'attach' ? { id: env.id, mode } : { id: env.id },
+          container && mode === 'attach'
+            ? { id: env.id, mode }
+            : sshMode
+              ? { id: env.id, mode: 'ssh' }
+              : { id: env.id },
         ),
       page: window.location,
     });
@@ -40,10 +49,15 @@ export function TerminalPanel({ env }: { env: EnvironmentSummary }) {
       controller.dispose();
       if (controllerRef.current === controller) controllerRef.current = null;
     };
-  }, [env.id, container, mode]);
+  }, [env.id, container, mode, sshMode]);
 
-  const what =
-    env.backend === 'qemu' ? 'serial console' : mode === 'attach' ? 'main process' : 'shell';
+  const what = sshMode
+    ? 'SSH session'
+    : env.backend === 'qemu'
+      ? 'serial console'
+      : mode === 'attach'
+        ? 'main process'
+        : 'shell';
   return (
     <div className="terminal-view">
       <div className="view-toolbar" role="toolbar" aria-label={`Terminal of ${env.name}`}>
@@ -58,7 +72,32 @@ export function TerminalPanel({ env }: { env: EnvironmentSummary }) {
             <option value="shell">Shell</option>
             <option value="attach">Main process</option>
           </select>
-        ) : null}
+        ) : (
+          <div role="group" aria-label="Terminal session" className="view-toolbar__group">
+            <button
+              type="button"
+              className="button--small"
+              aria-pressed={!sshMode}
+              onClick={() => setMode('shell')}
+            >
+              Serial console
+            </button>
+            <button
+              type="button"
+              className="button--small"
+              aria-label="Open SSH terminal"
+              aria-pressed={sshMode}
+              aria-describedby={ssh.available ? undefined : `ssh-why-${env.id}`}
+              disabled={!ssh.available}
+              title={
+                ssh.available ? 'A shell over SSH, logged in with this VM’s own key' : ssh.reason
+              }
+              onClick={() => setMode('ssh')}
+            >
+              SSH
+            </button>
+          </div>
+        )}
         <TerminalSearch
           find={(query, backwards) =>
             (backwards
@@ -84,8 +123,13 @@ export function TerminalPanel({ env }: { env: EnvironmentSummary }) {
         ref={screenRef}
         className="terminal-view__screen"
         role="region"
-        aria-label={`${env.backend === 'qemu' ? 'Serial console' : mode === 'attach' ? 'Main process' : 'Shell'} of ${env.name}`}
+        aria-label={`${sshMode ? 'SSH terminal' : env.backend === 'qemu' ? 'Serial console' : mode === 'attach' ? 'Main process' : 'Shell'} of ${env.name}`}
       />
+      {!container && !ssh.available ? (
+        <p className="hint" id={`ssh-why-${env.id}`}>
+          SSH: {ssh.reason}
+        </p>
+      ) : null}
       <p className="hint">
         Copy with Ctrl+Shift+C, paste with Ctrl+Shift+V (or the browser’s menu). Only http and https
         links open, in a new tab.

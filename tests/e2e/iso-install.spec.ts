@@ -1,0 +1,88 @@
+import { backendAvailable } from '../helpers/backends';
+import { ensureTestGuest } from '../helpers/test-guest';
+import { killAllUnder } from '../unit/qemu/vm-test-env';
+import { needsChromium } from './fixtures/chromium';
+import { callInPage } from './fixtures/page-api';
+import { expect, test as base } from './fixtures/serve';
+import { AppShellPage } from './pages/app-shell-page';
+import { EnvironmentView } from './pages/environment-view';
+
+needsChromium();
+
+/** SIGKILL for any qemu the test left running from the server's data dir, before it stops. */
+const test = base.extend<{ qemuSafetyNet: void }>({
+  qemuSafetyNet: [
+    async ({ server }, use) => {
+      await use();
+      await killAllUnder(server.dataDir, false);
+    },
+    { auto: true },
+  ],
+});
+
+test('an ISO install opens on its display and "Finish installation" detaches the installer', async ({
+  page,
+  server,
+}, testInfo) => {
+  test.skip(!backendAvailable('qemu') || !backendAvailable('qemu-img'), 'needs qemu');
+  test.setTimeout(150_000);
+  const guest = await ensureTestGuest();
+  test.skip(!guest.iso, 'the test guest was built without genisoimage (no ISO)');
+  const shell = new AppShellPage(page);
+  await shell.open(server.url);
+
+  await callInPage(page, 'importImage', {
+    path: guest.iso!,
+    mode: 'reference',
+    format: 'iso',
+    name: 'installer',
+  });
+  let isoId = '';
+  await expect
+    .poll(async () => {
+      const { items } = await callInPage(page, 'listImages', {});
+      isoId = items.find((i) => i.format === 'iso')?.id ?? '';
+      return isoId;
+    })
+    .not.toBe('');
+  const name = 'iso-install';
+  const { items } = await callInPage(page, 'createEnvironment', {
+    spec: {
+      name,
+      backend: 'qemu',
+      os: { id: 'linux', version: null },
+      resources: { cpus: 1, memoryMiB: 128, diskGiB: 1 },
+      network: { mode: 'none', ports: [] },
+      display: 'gui',
+      desktop: null,
+      apps: [],
+      count: 1,
+      ephemeral: false,
+      image: { kind: 'library', imageId: isoId },
+      healthCheck: null,
+      restartPolicy: 'never',
+      requires: [],
+      hardening: {},
+    },
+  });
+  const id = items[0]!.id;
+  await callInPage(page, 'startEnvironment', { id });
+
+  const view = new EnvironmentView(page, name);
+  await view.open(server.origin, id);
+  await expect(view.state).toHaveText('running', { timeout: 30_000 });
+  // The installer is on screen: the view opens on the display while installing.
+  await expect(view.tab('Display')).toHaveAttribute('aria-selected', 'true');
+  await expect(view.displayCanvas).toBeVisible({ timeout: 30_000 });
+  await expect(view.region.locator('.facts')).toContainText('BIOS');
+  const install = view.region.getByRole('group', { name: 'Installation' });
+  await expect(install).toContainText('installer');
+  await page.screenshot({ path: testInfo.outputPath('iso-installing.png') });
+
+  await install.getByRole('button', { name: 'Finish installation' }).click();
+  // The spec change arrives as environmentChanged: the installing notice goes away.
+  await expect(install).toHaveCount(0);
+  const env = await callInPage(page, 'getEnvironment', { id });
+  expect(env.spec).toMatchObject({ installed: true });
+  await callInPage(page, 'killEnvironment', { id });
+});

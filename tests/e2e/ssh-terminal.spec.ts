@@ -1,0 +1,111 @@
+import { backendAvailable } from '../helpers/backends';
+import {
+  DEBIAN_IMAGE_SCRIPT,
+  ensureDebianImage,
+  writeDebianCatalog,
+} from '../helpers/debian-image';
+import { killAllUnder } from '../unit/qemu/vm-test-env';
+import fs from 'node:fs';
+import { needsChromium } from './fixtures/chromium';
+import { callInPage } from './fixtures/page-api';
+import { expect, test as base } from './fixtures/serve';
+import { AppShellPage } from './pages/app-shell-page';
+import { EnvironmentView } from './pages/environment-view';
+
+needsChromium();
+
+/** Whatever the test got to, no qemu outlives the server's data dir. */
+const test = base.extend<{ qemuSafetyNet: void }>({
+  qemuSafetyNet: [
+    async ({ server }, use) => {
+      await use();
+      await killAllUnder(server.dataDir, false);
+    },
+    { auto: true },
+  ],
+});
+
+/**
+ * The Terminal tab's SSH choice with a real Debian 12 guest (scripts/build-debian-image.sh):
+ * disabled with its reason while cloud-init runs, then an SSH session in xterm.js that runs
+ * what is typed, as the generated user.
+ */
+test.describe('the SSH terminal of a catalog VM', () => {
+  test.skip(
+    !backendAvailable('qemu') || !backendAvailable('sshd') || !fs.existsSync(DEBIAN_IMAGE_SCRIPT),
+    'needs qemu, OpenSSH and the Debian image script',
+  );
+  let image: { file: string; sha256: string };
+  test.beforeAll(async () => {
+    test.setTimeout(45 * 60_000); // a first build of the image debootstraps Debian
+    image = await ensureDebianImage();
+  });
+
+  test('opens once the guest is provisioned and runs commands over SSH', async ({
+    page,
+    server,
+  }) => {
+    test.setTimeout(30 * 60_000); // a TCG boot is slow; under KVM it takes about a minute
+    writeDebianCatalog(server.dataDir, image);
+    const shell = new AppShellPage(page);
+    await shell.open(server.url);
+    const { task } = await callInPage(page, 'addCatalogBase', {
+      osId: 'debian',
+      version: '12',
+      path: image.file,
+    });
+    await expect
+      .poll(
+        async () =>
+          (await callInPage(page, 'listTasks', {})).items.find((t) => t.id === task.id)?.state,
+        { timeout: 120_000 },
+      )
+      .toBe('done');
+
+    const name = 'deb-ssh-ui';
+    const { items } = await callInPage(page, 'createEnvironment', {
+      spec: {
+        name,
+        backend: 'qemu',
+        os: { id: 'debian', version: '12' },
+        resources: { cpus: 1, memoryMiB: 1024, diskGiB: 4 },
+        network: { mode: 'isolated', ports: [] },
+        display: 'headless',
+        desktop: null,
+        apps: [],
+        count: 1,
+        ephemeral: false,
+        image: { kind: 'catalog' },
+        healthCheck: null,
+        restartPolicy: 'never',
+        requires: [],
+        hardening: {},
+      },
+      start: true,
+    });
+    const view = new EnvironmentView(page, name);
+    await view.open(server.origin, items[0]!.id, 'terminal');
+    const sshChoice = view.panel.getByRole('button', { name: 'Open SSH terminal' });
+    const serial = view.panel.getByRole('button', { name: 'Serial console' });
+    await expect(sshChoice).toBeVisible({ timeout: 60_000 });
+    await expect(serial).toHaveAttribute('aria-pressed', 'true');
+    if (await sshChoice.isDisabled()) {
+      // The reason is on screen and describes the disabled choice.
+      await expect(sshChoice).toHaveAccessibleDescription(/^SSH: /);
+    }
+    await expect(sshChoice).toBeEnabled({ timeout: 25 * 60_000 });
+    await sshChoice.click();
+    await expect(sshChoice).toHaveAttribute('aria-pressed', 'true');
+    await expect(view.terminal).toHaveAccessibleName(`SSH terminal of ${name}`);
+    await expect(view.linkStatus).toHaveText('Connected', { timeout: 30_000 });
+    // sshd may take a moment after cloud-init's marker: the prompt shows when it let us in.
+    await view.expectTerminalText(/genos@deb-ssh-ui/, 60_000).catch(async (e: unknown) => {
+      await page.screenshot({ path: '/tmp/ssh-helper-fail.png' });
+      console.log('status:', await view.linkStatus.textContent());
+      throw e;
+    });
+    await view.typeLine('echo ssh-$((6*7)) $(id -un)');
+    await view.expectTerminalText(/^ssh-42 genos$/m);
+    await page.screenshot({ path: test.info().outputPath('ssh-terminal.png') });
+  });
+});

@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnvironmentSpec, type EnvironmentSummary } from '../../preload/contract.js';
+import { backendAvailable } from '../helpers/backends.js';
+import { runCli } from '../helpers/run-cli.js';
+import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { ensureTestGuest, type TestGuest } from '../helpers/test-guest.js';
+import { killAllUnder } from '../unit/qemu/vm-test-env.js';
+
+/**
+ * An ISO install through the API and the CLI, against `genos serve` and real qemu: the test
+ * guest's hybrid ISO, imported as a library ISO, boots from the installer cdrom (its ready marker
+ * on the serial console); finishInstall ejects it from the running VM and records
+ * spec.installed; the next start's argv has no installer. `genos install-done` does the same for
+ * a stopped one, and both refuse what is not an ISO install or is already finished.
+ */
+describe.runIf(backendAvailable('qemu') && backendAvailable('qemu-img'))(
+  'ISO installs through the API',
+  () => {
+    let guest: TestGuest;
+    let serve: ServeProcess;
+    let ws: WebSocket;
+    let id = 0;
+    let isoId = '';
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gi-'));
+    const call = async (name: string, args: unknown) =>
+      request(ws, JSON.stringify({ id: ++id, call: name, args }), id);
+
+    const specFor = (name: string, imageId: string) =>
+      EnvironmentSpec.parse({
+        name,
+        backend: 'qemu',
+        os: { id: 'linux', version: null },
+        resources: { cpus: 1, memoryMiB: 128, diskGiB: 1 },
+        network: { mode: 'none', ports: [] },
+        display: 'headless',
+        desktop: null,
+        apps: [],
+        count: 1,
+        ephemeral: false,
+        image: { kind: 'library', imageId },
+        healthCheck: null,
+        restartPolicy: 'never',
+        requires: [],
+        hardening: {},
+      });
+
+    async function create(name: string, imageId: string): Promise<string> {
+      const r = await call('createEnvironment', { spec: specFor(name, imageId) });
+      expect(r.error).toBeUndefined();
+      return (r.result as { items: EnvironmentSummary[] }).items[0]!.id;
+    }
+
+    async function consoleUntil(envId: string, text: string, ms: number): Promise<string> {
+      const deadline = Date.now() + ms;
+      let log = '';
+      while (Date.now() < deadline) {
+        log = ((await call('consoleLog', { id: envId })).result as { text: string }).text;
+        if (log.includes(text)) return log;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return log;
+    }
+
+    const qemuArgv = (envId: string) =>
+      fs.readFileSync(path.join(dataDir, 'run', envId, 'instance.json'), 'utf8');
+
+    beforeAll(async () => {
+      guest = await ensureTestGuest();
+      if (!guest.iso) return;
+      const imported = await runCli([
+        'import',
+        guest.iso,
+        '--reference',
+        '--format',
+        'iso',
+        '--name',
+        'installer',
+        '--data-dir',
+        dataDir,
+      ]);
+      expect(imported.code, imported.stderr).toBe(0);
+      serve = await startServe({ dataDir });
+      ws = await openWs(serve.port, { token: serve.token });
+      const images = (await call('listImages', {})).result as {
+        items: Array<{ id: string; format: string }>;
+      };
+      isoId = images.items.find((i) => i.format === 'iso')!.id;
+    }, 180_000);
+
+    afterAll(async () => {
+      ws?.close();
+      await serve?.stop();
+      await killAllUnder(dataDir);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('boots the installer, finishes the install while running, then boots the disk', async (ctx) => {
+      if (!guest.iso) ctx.skip(); // the guest was built without genisoimage
+      const envId = await create('installer-vm', isoId);
+      expect((await call('startEnvironment', { id: envId })).result).toMatchObject({
+        state: 'running',
+      });
+      expect(await consoleUntil(envId, guest.readyMarker, 60_000)).toContain(guest.readyMarker);
+      expect(qemuArgv(envId)).toContain(guest.iso);
+
+      const done = await call('finishInstall', { id: envId });
+      expect(done.error).toBeUndefined();
+      expect(done.result).toMatchObject({ ejected: true, env: { spec: { installed: true } } });
+      const again = await call('finishInstall', { id: envId });
+      expect(again.error).toMatchObject({ code: 'CONFLICT', message: /already finished/ });
+
+      await call('killEnvironment', { id: envId });
+      expect((await call('startEnvironment', { id: envId })).result).toMatchObject({
+        state: 'running',
+      });
+      const argv = qemuArgv(envId);
+      expect(argv).not.toContain(guest.iso);
+      expect(argv).toMatch(/drive=disk0,id=disk0-dev,bootindex=1/);
+      await call('killEnvironment', { id: envId });
+
+      const audit = (await call('listAuditEvents', { target: envId, limit: 50 })).result as {
+        items: Array<{ action: string }>;
+      };
+      expect(audit.items.filter((a) => a.action === 'env.install-finished')).toHaveLength(1);
+    }, 150_000);
+
+    it('genos install-done finishes a stopped install; others are refused', async (ctx) => {
+      if (!guest.iso) ctx.skip();
+      const envId = await create('cli-install', isoId);
+      const ok = await runCli(['install-done', 'cli-install', '--data-dir', dataDir]);
+      expect(ok.stderr).toBe('');
+      expect(ok.stdout).toContain('cli-install: it boots from its disk from its next start');
+      const env = (await call('getEnvironment', { id: envId })).result as EnvironmentSummary;
+      expect(env.spec).toMatchObject({ installed: true, image: { imageId: isoId } });
+      const twice = await runCli(['install-done', 'cli-install', '--data-dir', dataDir]);
+      expect(twice.code).toBe(1);
+      expect(twice.stderr).toMatch(/already finished/);
+
+      const kernelSpec = {
+        ...specFor('not-iso', isoId),
+        image: { kind: 'kernel', kernel: guest.kernel, initrd: guest.initrd, cmdline: '' },
+      };
+      const r = await call('createEnvironment', { spec: kernelSpec });
+      const other = (r.result as { items: EnvironmentSummary[] }).items[0]!.id;
+      expect((await call('finishInstall', { id: other })).error).toMatchObject({
+        code: 'BAD_ARGS',
+        message: /no installation to finish/,
+      });
+      expect((await call('finishInstall', { id: 'nope' })).error).toMatchObject({
+        code: 'NOT_FOUND',
+      });
+    }, 60_000);
+  },
+);

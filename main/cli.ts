@@ -9,7 +9,7 @@ import { runServe } from './cli/serve.js';
 import { runEvents, runList } from './cli/list.js';
 import { openApiSession, type ApiSession } from './cli/api-session.js';
 import { runLifecycle, runLogs, runResize } from './cli/env-commands.js';
-import { runImages, runImport } from './cli/image-commands.js';
+import { runImages, runImport, runPullContainer } from './cli/image-commands.js';
 import { catalogSubcommand, runCatalogCommand } from './cli/catalog-commands.js';
 import { runCompose } from './cli/compose.js';
 import { runCredentials } from './cli/credentials.js';
@@ -43,6 +43,8 @@ Commands:
   images catalog   OS base images: cached, partly downloaded or absent (+ the file to drop in)  [--json]
   images pull <os> [version]
                    Download (or resume) an OS base image, checksum verified  [--json]
+  images pull-container <ref>
+                   Pull a container image from a registry, with per-layer progress
   images add-base <os> <version> <file>
                    Offline: use a file you have as the OS base image  [--json]
   images rm-base <os> <version>
@@ -183,6 +185,10 @@ async function main(argv: string[]): Promise<number> {
     case 'install-done':
       return withSession(dataDir, (s) => runInstallDone(s, positionals[0], out));
     case 'images': {
+      if (positionals[0] === 'pull-container')
+        return withSession(dataDir, (s) =>
+          runPullContainer(s, positionals[1], { out, err: process.stderr }),
+        );
       const sub = catalogSubcommand(positionals[0]);
       if (sub)
         return withSession(dataDir, (s) =>

@@ -175,6 +175,11 @@ export const Settings = z.object({
   downloadProxy: z.url({ protocol: /^http$/, error: 'the proxy is an http:// URL' }).nullable(),
   /** Put into new VMs' authorized_keys by cloud-init; null: password login only. */
   sshPublicKey: SshPublicKey.nullable(),
+  /**
+   * A container image that is not on this machine is pulled from its registry when the
+   * environment is created; off keeps GenOS offline (import or load images yourself).
+   */
+  pullImages: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -270,6 +275,8 @@ export const Snapshot = z.object({
   kind: z.string(),
   createdAt: IsoTime,
   sizeBytes: z.number().nullable(),
+  /** Why it differs from what was asked (a container's live snapshot taken as a commit). */
+  note: z.string().nullable().optional(),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
@@ -643,6 +650,19 @@ export const calls = {
         )
         .max(200)
         .optional(),
+    }),
+    z.object({ task: TaskInfo }),
+  ),
+  /** Long work: `docker pull` of a reference, with per-layer progress; needs the registry reachable. */
+  pullContainerImage: call(
+    z.strictObject({
+      ref: z
+        .string()
+        .max(300)
+        .regex(
+          /^[a-z0-9][a-z0-9._:/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$/,
+          'a reference is [registry/]repository[:tag][@digest], e.g. debian:12 or 127.0.0.1:5000/team/app:1.0',
+        ),
     }),
     z.object({ task: TaskInfo }),
   ),

@@ -155,7 +155,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         { id, sizeGiB, actor: ctx.transport },
       ),
     finishInstall: ({ id }, ctx) => installs.finish(id, ctx.transport),
-    listSnapshots: ({ id }) => ({ items: snapshots.list(id) }),
+    listSnapshots: async ({ id }) => ({ items: await snapshots.list(id) }),
     createSnapshot: ({ id, name, kind }, ctx) => snapshots.create(id, name, kind, ctx.transport),
     restoreSnapshot: async ({ id, name }, ctx) => {
       await snapshots.restore(id, name, ctx.transport);
@@ -192,6 +192,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     listContainerImages: async () => ({ items: await containerImages.list() }),
     importContainerImage: async (args, ctx) => ({
       task: await containerImages.startImport(args, ctx.transport),
+    }),
+    pullContainerImage: async (args, ctx) => ({
+      task: await containerImages.startPull(args.ref, ctx.transport),
     }),
     convertImage: (args, ctx) => ({ task: images.startConvert(args, ctx.transport) }),
     deleteImage: ({ id }, ctx) => {

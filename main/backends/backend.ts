@@ -39,6 +39,8 @@ export type SnapshotInfo = {
   kind: SnapshotKind;
   createdAt: string;
   sizeBytes: number | null;
+  /** Why it is not what was asked for (a container's live snapshot taken as a commit). */
+  note?: string;
 };
 
 /** A bidirectional byte stream to the environment's console (serial socket, exec TTY). */

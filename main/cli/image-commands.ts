@@ -122,3 +122,28 @@ async function importTarball(
   );
   return 0;
 }
+
+/**
+ * `genos images pull-container <ref>`: a container image from a registry, with per-layer
+ * progress (not `images pull`, which downloads the catalog's VM base images).
+ */
+export async function runPullContainer(
+  session: ApiSession,
+  ref: string | undefined,
+  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
+): Promise<number> {
+  if (!ref) {
+    throw new GenosError(
+      'BAD_ARGS',
+      'genos images pull-container needs an image reference: `genos images pull-container debian:12`.',
+    );
+  }
+  const { task } = await session.call('pullContainerImage', { ref });
+  const end = await followTask(session, task, io.err);
+  if (end.state !== 'done') {
+    io.err.write(`genos: ${end.error?.message ?? `pull ${end.state}`}\n`);
+    return 1;
+  }
+  io.out.write(`Pulled ${ref} (${(end.result as { id: string }).id}).\n`);
+  return 0;
+}

@@ -86,6 +86,7 @@ function defaultBackends(
       const { DockerBackend } = await import('../backends/docker/docker-backend.js');
       const catalog = await import('../backends/docker/catalog-sources.js');
       return new DockerBackend({
+        allowPull: () => store.getSettings().pullImages,
         catalogImage: catalog.catalogContainerImage,
         packageMap: catalog.catalogPackageMap(),
       });

@@ -1,4 +1,4 @@
-import type { SnapshotKind } from '../backends/backend.js';
+import type { SnapshotInfo, SnapshotKind } from '../backends/backend.js';
 import type { Audit } from '../core/audit.js';
 import { GenosError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
@@ -10,6 +10,7 @@ export type SnapshotView = {
   kind: string;
   createdAt: string;
   sizeBytes: number | null;
+  note?: string | null;
 };
 
 /**
@@ -34,15 +35,30 @@ export class SnapshotService {
     return { env, ref, backend: await this.deps.backend(ref.spec.backend) };
   }
 
-  list(id: string): SnapshotView[] {
+  async list(id: string): Promise<SnapshotView[]> {
     if (!this.deps.store.getEnvironment(id))
       throw new GenosError('NOT_FOUND', `There is no environment with id "${id}".`);
-    return this.deps.store.listSnapshots(id).map((s) => ({
+    const rows = this.deps.store.listSnapshots(id);
+    // Notes (why a live snapshot became a commit) live with the container's snapshot images;
+    // best effort: an engine that is down leaves the list without them.
+    const notes = new Map<string, string>();
+    if (rows.length > 0) {
+      const { ref, backend } = await this.target(id);
+      const lister = backend as Partial<{
+        listSnapshots(r: typeof ref): Promise<SnapshotInfo[]>;
+      }>;
+      if (ref.spec.backend === 'docker' && lister.listSnapshots) {
+        const infos = await lister.listSnapshots(ref).catch(() => []);
+        for (const i of infos) if (i.note) notes.set(i.name, i.note);
+      }
+    }
+    return rows.map((s) => ({
       id: s.id,
       name: s.name,
       kind: s.kind,
       createdAt: s.createdAt,
       sizeBytes: null,
+      note: notes.get(s.name) ?? null,
     }));
   }
 
@@ -62,7 +78,7 @@ export class SnapshotService {
         action: 'snapshot.create',
         target: id,
         outcome: 'ok',
-        detail: { name, kind: info.kind },
+        detail: { name, kind: info.kind, ...(info.note ? { note: info.note } : {}) },
       });
       return {
         id: row.id,
@@ -70,6 +86,7 @@ export class SnapshotService {
         kind: info.kind,
         createdAt: row.createdAt,
         sizeBytes: info.sizeBytes,
+        note: info.note ?? null,
       };
     });
   }

@@ -6,6 +6,8 @@ import { finished, type Readable } from 'node:stream';
 const BATCH = 4 * 1024 * 1024;
 /** Batches written or waiting to be; at this many the socket is paused (backpressure). */
 const MAX_IN_FLIGHT = 2;
+/** A batch older than this is written even when it is not full. */
+const BATCH_MAX_AGE_MS = 1000;
 /** Written bytes between background flushes to disk. */
 const SYNC_EVERY = 64 * 1024 * 1024;
 
@@ -48,10 +50,12 @@ export async function streamToFile(
   let inFlight = 0;
   let writeError: unknown = null;
 
+  let batchSince = Date.now();
   const take = (): Buffer[] => {
     const whole = batch;
     batch = [];
     size = 0;
+    batchSince = Date.now();
     return whole;
   };
   const enqueue = (chunks: Buffer[]) => {
@@ -90,7 +94,9 @@ export async function streamToFile(
         size += chunk.length;
         done += chunk.length;
         onBytes(done);
-        if (size >= BATCH) {
+        // A slow link fills a batch slowly: what is held in memory is lost to a crash, so a batch
+        // also goes out once it is a second old.
+        if (size >= BATCH || Date.now() - batchSince >= BATCH_MAX_AGE_MS) {
           enqueue(take());
           if (inFlight >= MAX_IN_FLIGHT) body.pause();
         }

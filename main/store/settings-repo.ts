@@ -11,6 +11,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   downloadMirrors: [],
   downloadProxy: null,
   sshPublicKey: null,
+  // Offline first: nothing reaches a registry until the user says so.
+  pullImages: false,
 });
 
 const SettingsPatch = Settings.partial().strict();

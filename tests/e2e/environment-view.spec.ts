@@ -252,7 +252,10 @@ test.describe('a container’s page', () => {
     await expect(view.panel).toContainText('containers have no graphical display');
 
     await view.show('Snapshots');
-    await expect(view.panel.getByLabel('Kind').locator('option')).toHaveText(['Commit']);
+    await expect(view.panel.getByLabel('Kind').locator('option')).toHaveText([
+      'Commit',
+      'Live (CRIU)',
+    ]);
 
     await view.action('Stop').click();
     await expect(view.state).toHaveText('stopped', { timeout: 30_000 });

@@ -122,6 +122,7 @@ export const BAD_FIELDS: Record<CallName, unknown[]> = {
     { path: '/x.tar', kind: 'zip' },
     { path: '/x.tar', kind: 'rootfs', tag: 'UPPER CASE' },
   ],
+  pullContainerImage: [{}, { ref: 'UPPER/Case' }, { ref: 'a b' }, { ref: '-rm' }, { ref: 7 }],
   convertImage: [{ id: 'x' }, { id: 'x', format: 'iso' }, { id: 'x', format: 'zip' }],
   deleteImage: [{ id: 7 }],
   listCatalogImages: [{ osId: 'debian' }],

@@ -34,7 +34,8 @@ export type PrivateDockerd = {
   dispose(): Promise<void>;
 };
 
-export function privateDockerd(): PrivateDockerd {
+/** `extraArgs` go after the defaults (e.g. `--experimental` for CRIU checkpoints). */
+export function privateDockerd(opts: { extraArgs?: string[] } = {}): PrivateDockerd {
   // Short: containerd's sockets live under the exec root and must fit sockaddr_un.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-'));
   const socket = path.join(dir, 'docker.sock');
@@ -54,6 +55,7 @@ export function privateDockerd(): PrivateDockerd {
     '--shutdown-timeout=1',
     `--containerd-namespace=genos-test-${path.basename(dir)}`,
     `--containerd-plugins-namespace=genos-test-${path.basename(dir)}-plugins`,
+    ...(opts.extraArgs ?? []),
   ];
 
   const waitUp = async () => {

@@ -5,7 +5,8 @@ import { GenosError } from '../../core/errors.js';
 import type { TaskManager } from '../../core/tasks.js';
 import type { BackendResolver } from '../../orchestrator/orchestrator.js';
 import { DockerBackend } from './docker-backend.js';
-import { importRootfsTarball, listImages, loadImageTarball } from './images.js';
+import { importRootfsTarball, listImages, loadImageTarball, localImageId } from './images.js';
+import { pullImage } from './pull.js';
 
 /**
  * Container images for the API: the engine's local images, and offline imports of a
@@ -70,6 +71,40 @@ export class ContainerImageService {
           detail: { file, tags },
         });
         return { tags };
+      },
+    );
+  }
+
+  /** `docker pull` as a task: per-layer progress, cancel ends the engine's pull. */
+  async startPull(ref: string, actor: string): Promise<TaskInfo> {
+    const docker = await this.docker();
+    return this.deps.tasks.start(
+      'container-image.pull',
+      `Pull ${ref}`,
+      null,
+      async ({ signal, progress }) => {
+        try {
+          await pullImage(docker.engine, ref, progress, signal);
+        } catch (e) {
+          this.deps.audit.record({
+            actor,
+            action: 'container-image.pull',
+            target: null,
+            outcome: 'error',
+            detail: { ref, cancelled: signal.aborted, error: (e as Error).message },
+          });
+          throw e;
+        }
+        const id = await localImageId(docker.engine, ref);
+        if (!id) throw new GenosError('INTERNAL', `pulled ${ref}, but the engine does not list it`);
+        this.deps.audit.record({
+          actor,
+          action: 'container-image.pull',
+          target: null,
+          outcome: 'ok',
+          detail: { ref, id },
+        });
+        return { tags: [ref], id };
       },
     );
   }

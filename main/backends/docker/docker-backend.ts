@@ -4,7 +4,7 @@
  * container: stats, terminals, logs, snapshots, re-adoption listings and engine events.
  */
 import type { Readable } from 'node:stream';
-import { GenosError } from '../../core/errors.js';
+import type Docker from 'dockerode';
 import type {
   Backend,
   BackendHandles,
@@ -28,6 +28,14 @@ import {
   type CommandResult,
   type ExecConsoleOptions,
 } from './console.js';
+import {
+  checkpointUnsupported,
+  createCheckpoint,
+  deleteCheckpoint,
+  listCheckpoints,
+  LIVE_FALLBACK,
+  restoreCheckpoint,
+} from './checkpoints.js';
 import { containerRef, mustOwn, ownedContainer, runningContainer } from './container-access.js';
 import { buildCreateOptions } from './create-options.js';
 import { DockerLifecycle } from './docker-lifecycle.js';
@@ -123,26 +131,61 @@ export class DockerBackend extends DockerLifecycle implements Backend {
     };
   }
 
+  /**
+   * 'live' is a CRIU checkpoint when the engine can take one; otherwise (or when CRIU fails) a
+   * commit whose note says why. 'disk' and 'commit' are the same for a container: its files.
+   */
   async snapshot(env: EnvRef, snapName: string, kind: SnapshotKind): Promise<SnapshotInfo> {
-    if (kind === 'live') {
-      throw new GenosError(
-        'UNSUPPORTED',
-        'live snapshots of containers (CRIU checkpoints) need an experimental engine with CRIU; take a filesystem snapshot (kind "commit") instead: it keeps files, not running processes',
-      );
-    }
-    // 'disk' and 'commit' are the same thing for a container: its filesystem, as an image.
     return this.on(env, 'snapshot', async (docker) => {
       const info = await mustOwn(docker, env, 'snapshot');
-      return commitSnapshot(docker, docker.getContainer(info.Id), env.id, snapName);
+      const container = docker.getContainer(info.Id);
+      if (kind !== 'live') return commitSnapshot(docker, container, env.id, snapName);
+      let why = info.State.Running
+        ? await checkpointUnsupported(docker)
+        : 'the container is not running, so there is no process state to keep';
+      if (!why) {
+        try {
+          return await createCheckpoint(container, snapName);
+        } catch (e) {
+          why = `CRIU could not checkpoint it (${(e as Error).message.trim()})`;
+        }
+      }
+      return commitSnapshot(docker, container, env.id, snapName, `${LIVE_FALLBACK}: ${why}`);
     });
   }
 
   async listSnapshots(env: EnvRef): Promise<SnapshotInfo[]> {
-    return this.on(env, 'list snapshots of', (docker) => listSnapshots(docker, env.id));
+    return this.on(env, 'list snapshots of', async (docker) => {
+      const commits = await listSnapshots(docker, env.id);
+      const info = await ownedContainer(docker, env);
+      if (!info) return commits;
+      const live = (await listCheckpoints(docker.getContainer(info.Id))).map(
+        (name): SnapshotInfo => ({ name, kind: 'live', createdAt: info.Created, sizeBytes: null }),
+      );
+      return [...live, ...commits];
+    });
   }
 
-  /** Recreates the container from the snapshot's image, same options; running again if it was. */
+  /** The checkpoint of that name, if the container has one (else the snapshot is a commit). */
+  private async checkpointOf(env: EnvRef, snapName: string): Promise<Docker.Container | null> {
+    return this.on(env, 'restore', async (docker) => {
+      const info = await ownedContainer(docker, env);
+      if (!info) return null;
+      const container = docker.getContainer(info.Id);
+      return (await listCheckpoints(container)).includes(snapName) ? container : null;
+    });
+  }
+
+  /**
+   * A checkpoint: the same container started from it, its processes where they were. A commit:
+   * the container recreated from the snapshot's image, same options; running again if it was.
+   */
   async restore(env: EnvRef, snapName: string): Promise<void> {
+    const checkpointed = await this.checkpointOf(env, snapName);
+    if (checkpointed) {
+      await this.on(env, 'restore', () => restoreCheckpoint(checkpointed, snapName));
+      return;
+    }
     const image = await this.on(env, 'restore', (d) => snapshotImage(d, env.id, snapName));
     const wasRunning = await this.on(env, 'restore', async (docker) => {
       const info = await ownedContainer(docker, env);
@@ -161,8 +204,11 @@ export class DockerBackend extends DockerLifecycle implements Backend {
   }
 
   async deleteSnapshot(env: EnvRef, snapName: string): Promise<void> {
+    const checkpointed = await this.checkpointOf(env, snapName);
     await this.on(env, `delete snapshot ${snapName} of`, (d) =>
-      deleteSnapshotImage(d, env.id, snapName),
+      checkpointed
+        ? deleteCheckpoint(checkpointed, snapName)
+        : deleteSnapshotImage(d, env.id, snapName),
     );
   }
 

@@ -197,7 +197,7 @@ export async function ensureImage(
   if (!opts.allowPull) {
     throw new GenosError(
       'NOT_FOUND',
-      `The image ${ref} is not on this machine, and pulling is off (offline). ${waysToGetImage(ref)}`,
+      `The image ${ref} is not on this machine, and pulling is off (offline; turn on "Pull missing container images" in Settings to pull it). ${waysToGetImage(ref)}`,
     );
   }
   await pullImage(engine, ref, opts.progress, opts.signal);

@@ -23,6 +23,8 @@ export type PullSummary = {
 export class PullProgress {
   readonly layers = new Map<string, LayerState>();
   lastStatus = '';
+  /** The layer the newest object was about, so the message can name it. */
+  lastLayer: string | null = null;
 
   /** Folds one engine progress object in. Throws (with the engine's words) on an error object. */
   feed(o: Record<string, unknown>): void {
@@ -38,6 +40,7 @@ export class PullProgress {
       if (status) this.lastStatus = status;
       return;
     }
+    this.lastLayer = id;
     const layer = this.layers.get(id) ?? { phase: 'waiting', current: 0, total: null };
     if (total !== null && layer.total === null) layer.total = total;
     switch (status) {
@@ -82,8 +85,20 @@ export class PullProgress {
     }
     const layers = this.layers.size;
     const extracting = [...this.layers.values()].filter((l) => l.phase === 'extracting').length;
+    const last = this.lastLayer !== null ? this.layers.get(this.lastLayer) : undefined;
+    // "layer <id> <phase> <current>/<total> bytes": what moved last, then the whole.
+    const lastPart =
+      last && this.lastLayer
+        ? `layer ${this.lastLayer} ${last.phase}` +
+          (last.total !== null
+            ? ` ${Math.min(last.current, last.total)}/${last.total} bytes`
+            : '') +
+          '; '
+        : '';
     const message =
-      `${complete}/${layers} layers complete` + (extracting ? `, ${extracting} extracting` : '');
+      lastPart +
+      `${complete}/${layers} layers complete` +
+      (extracting ? `, ${extracting} extracting` : '');
     return { layers, complete, doneBytes, totalBytes, message };
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Filesystem snapshots by commit: the container's writable layer becomes a local image tagged
  * `genos-snap/<envId>:<name>`; restore recreates the container from that image with the same
- * options. Volumes and memory are not part of a commit (that would be a CRIU checkpoint, which
- * needs an experimental engine with CRIU; not offered here).
+ * options. Volumes and memory are not part of a commit (that is a CRIU checkpoint: checkpoints.ts).
+ * A commit taken in place of a live snapshot carries the reason in a label, shown with it.
  */
 import type Docker from 'dockerode';
 import { GenosError } from '../../core/errors.js';
@@ -10,11 +10,15 @@ import type { SnapshotInfo } from '../backend.js';
 import { statusOf } from './docker-errors.js';
 import { LABEL_ENV, LABEL_SNAPSHOT, snapshotRef, snapshotRepo } from './labels.js';
 
+/** Why a commit stands in for the live snapshot that was asked for. */
+const LABEL_SNAPSHOT_NOTE = 'genos.snapshot.note';
+
 export async function commitSnapshot(
   docker: Docker,
   container: Docker.Container,
   envId: string,
   name: string,
+  note?: string,
 ): Promise<SnapshotInfo> {
   const ref = snapshotRef(envId, name);
   const [repo, tag] = [snapshotRepo(envId), ref.slice(ref.lastIndexOf(':') + 1)];
@@ -36,7 +40,10 @@ export async function commitSnapshot(
     tag,
     pause: true,
     comment: `GenOS snapshot ${name} of ${envId}`,
-    changes: [`LABEL ${LABEL_SNAPSHOT}=${JSON.stringify(name)}`],
+    changes: [
+      `LABEL ${LABEL_SNAPSHOT}=${JSON.stringify(name)}`,
+      ...(note ? [`LABEL ${LABEL_SNAPSHOT_NOTE}=${JSON.stringify(note)}`] : []),
+    ],
   })) as { Id?: string };
   const info = await docker.getImage(res.Id ?? ref).inspect();
   return {
@@ -44,6 +51,7 @@ export async function commitSnapshot(
     kind: 'commit',
     createdAt: new Date(info.Created).toISOString(),
     sizeBytes: info.Size ?? null,
+    ...(note ? { note } : {}),
   };
 }
 
@@ -54,11 +62,13 @@ export async function listSnapshots(docker: Docker, envId: string): Promise<Snap
   for (const img of images) {
     for (const t of img.RepoTags ?? []) {
       if (!t.startsWith(`${repo}:`)) continue;
+      const note = img.Labels?.[LABEL_SNAPSHOT_NOTE];
       out.push({
         name: t.slice(repo.length + 1),
         kind: 'commit',
         createdAt: new Date(img.Created * 1000).toISOString(),
         sizeBytes: img.Size,
+        ...(note ? { note } : {}),
       });
     }
   }

@@ -30,7 +30,9 @@ describe('PullProgress on a recorded pull', () => {
     // "Already exists" has no size; the two downloaded layers are fully counted.
     expect(final.totalBytes).toBe(3_512_000 + 12_800_000);
     expect(final.doneBytes).toBe(final.totalBytes);
-    expect(final.message).toBe('3/3 layers complete');
+    expect(final.message).toMatch(/^layer \S+ complete( \d+\/\d+ bytes)?; 3\/3 layers complete$/);
+    // Each message names the layer that moved, with its bytes once its size is known.
+    expect(seen.some((s) => /^layer \S+ downloading \d+\/\d+ bytes; /.test(s.message))).toBe(true);
     for (let i = 1; i < seen.length; i++) {
       expect(seen[i]!.done).toBeGreaterThanOrEqual(seen[i - 1]!.done);
     }

@@ -114,7 +114,7 @@ describe('console log text', () => {
 describe('snapshots', () => {
   it('offers the kinds the backend takes', () => {
     expect(snapshotKinds('qemu').map((k) => k.kind)).toEqual(['live', 'disk']);
-    expect(snapshotKinds('docker').map((k) => k.kind)).toEqual(['commit']);
+    expect(snapshotKinds('docker').map((k) => k.kind)).toEqual(['commit', 'live']);
   });
 
   it('checks names the way the contract does', () => {

@@ -16,6 +16,7 @@ const settings: Settings = {
   ],
   downloadProxy: null,
   sshPublicKey: null,
+  pullImages: false,
 };
 
 describe('the download and SSH settings in the form', () => {

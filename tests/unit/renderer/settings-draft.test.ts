@@ -11,6 +11,7 @@ const settings: Settings = {
   downloadMirrors: [],
   downloadProxy: null,
   sshPublicKey: null,
+  pullImages: false,
 };
 
 describe('settings draft', () => {

@@ -11,6 +11,7 @@ const initial: Settings = {
   downloadMirrors: [],
   downloadProxy: null,
   sshPublicKey: null,
+  pullImages: false,
 };
 
 type Global = { genos?: GenosBridge };

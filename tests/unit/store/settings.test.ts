@@ -27,6 +27,7 @@ describe('settings', () => {
       downloadMirrors: [],
       downloadProxy: null,
       sshPublicKey: null,
+      pullImages: false,
     });
     expect(store.getSettings()).toEqual(DEFAULT_SETTINGS);
   });

@@ -9,6 +9,7 @@ export const DRAFT_FIELDS = [
   'downloadMirrors',
   'downloadProxy',
   'sshPublicKey',
+  'pullImages',
 ] as const;
 export type DraftField = (typeof DRAFT_FIELDS)[number];
 
@@ -26,6 +27,7 @@ const FIELD_HELP: Record<DraftField, string> = {
   downloadProxy:
     'Enter an http:// proxy URL (host and port), or leave it empty to connect directly.',
   sshPublicKey: 'Paste one OpenSSH public key line, or leave it empty.',
+  pullImages: 'Pick whether missing container images are pulled.',
 };
 
 /** Mirror rules as lines of text: "<prefix> <mirror> [<mirror>...]". */
@@ -61,6 +63,8 @@ export function fieldText(settings: Settings, field: DraftField): string {
       return settings.downloadProxy ?? '';
     case 'sshPublicKey':
       return settings.sshPublicKey ?? '';
+    case 'pullImages':
+      return settings.pullImages ? 'pull' : 'offline';
   }
 }
 
@@ -80,6 +84,8 @@ function parseField(field: DraftField, text: string): unknown {
     case 'downloadProxy':
     case 'sshPublicKey':
       return trimmed === '' ? null : trimmed;
+    case 'pullImages':
+      return trimmed === 'pull' ? true : trimmed === 'offline' ? false : trimmed;
   }
 }
 

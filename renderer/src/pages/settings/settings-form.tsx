@@ -28,6 +28,7 @@ export function SettingsForm({ settings, saving, save }: Props) {
     mirrors: useId(),
     proxy: useId(),
     ssh: useId(),
+    pull: useId(),
   };
 
   const value = (field: DraftField) => draft[field] ?? fieldText(settings, field);
@@ -165,6 +166,13 @@ export function SettingsForm({ settings, saving, save }: Props) {
           aria-describedby={described('sshPublicKey', ids.ssh)}
         />
         {errorFor('sshPublicKey', ids.ssh)}
+      </div>
+      <div className="field">
+        <label htmlFor={ids.pull}>Pull missing container images</label>
+        <select id={ids.pull} value={value('pullImages')} onChange={edit('pullImages')}>
+          <option value="offline">No — stay offline (import or load images yourself)</option>
+          <option value="pull">Yes — pull them from their registry</option>
+        </select>
       </div>
       <div className="form__actions">
         <button type="submit" disabled={!dirty || saving}>

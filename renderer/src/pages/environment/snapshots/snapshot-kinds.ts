@@ -23,6 +23,11 @@ const KINDS: Record<Backend, readonly KindChoice[]> = {
       label: 'Commit',
       hint: 'The container’s files as an image; memory and running processes are not kept.',
     },
+    {
+      kind: 'live',
+      label: 'Live (CRIU)',
+      hint: 'Running processes and memory, by a CRIU checkpoint. Needs an experimental engine with CRIU; otherwise a commit is taken and says why.',
+    },
   ],
 };
 

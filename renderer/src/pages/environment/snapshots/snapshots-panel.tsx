@@ -113,7 +113,10 @@ export function SnapshotsPanel({ env }: { env: EnvironmentSummary }) {
             {items.map((snapshot) => (
               <tr key={snapshot.id}>
                 <th scope="row">{snapshot.name}</th>
-                <td>{kindLabel(snapshot.kind)}</td>
+                <td>
+                  {kindLabel(snapshot.kind)}
+                  {snapshot.note ? <p className="hint">{snapshot.note}</p> : null}
+                </td>
                 <td>{formatTime(snapshot.createdAt)}</td>
                 <td>{snapshot.sizeBytes === null ? '—' : formatBytes(snapshot.sizeBytes)}</td>
                 <td>

@@ -15,6 +15,7 @@ import { dropFiles } from './fixtures/drop-files';
 import { cpuHasVirtualizationFlags } from './fixtures/host-facts';
 import { callInPage } from './fixtures/page-api';
 import { expect, test } from './fixtures/serve';
+import { readmeShot } from './fixtures/readme-shot';
 import { ensureStoppableImage, removeEnvironmentContainers } from './fixtures/stoppable-image';
 import { AppShellPage } from './pages/app-shell-page';
 import { ComposePage } from './pages/compose-page';
@@ -66,6 +67,8 @@ test('a prompt becomes chips with their words; the dry run shows the exact qemu 
     await expect(compose.qemuArgs).toBeVisible();
     await expect(compose.plan).toContainText('not cached yet');
     await expect(compose.plan).toContainText('First boot: cloud-init reads the seed');
+
+    await readmeShot(page, 'compose');
 
     // Pick the library disk on the Image chip: the plan is made, with the exact argv.
     await compose.editChip('Image', 'Image source', 'library');

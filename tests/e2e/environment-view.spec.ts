@@ -14,6 +14,7 @@ import { killAllUnder } from '../unit/qemu/vm-test-env';
 import { needsChromium } from './fixtures/chromium';
 import { callInPage } from './fixtures/page-api';
 import { expect, test as base } from './fixtures/serve';
+import { readmeShot } from './fixtures/readme-shot';
 import { ensureStoppableImage, removeEnvironmentContainers } from './fixtures/stoppable-image';
 import { AppShellPage } from './pages/app-shell-page';
 import { EnvironmentView } from './pages/environment-view';
@@ -133,7 +134,7 @@ test.describe('a virtual machine’s page', () => {
         await expect(view.linkStatus).toHaveText('Connected', { timeout: 15_000 });
         await expect.poll(() => view.displayColourCount(), { timeout: 15_000 }).toBeGreaterThan(1);
         await expect(view.displayButton('Send Ctrl+Alt+Del')).toBeEnabled();
-        await page.screenshot({ path: test.info().outputPath('vm-display.png') });
+        await readmeShot(page, 'display');
         await expect(view.displayButton('Scale to fit')).toHaveAttribute('aria-pressed', 'true');
         const download = page.waitForEvent('download');
         await view.displayButton('Screenshot').click();

@@ -63,14 +63,17 @@ export function watchFirstBoot(o: WatchOptions): { stop(): void } {
   };
   const settle = (outcome: ProvisionOutcome) => {
     stop();
-    o.progress(
-      outcome.state === 'ready'
-        ? { stage: 'ready', message: outcome.message }
-        : { stage: 'failed', message: outcome.message },
-    );
+    // Kept before it is reported: whoever reacts to "ready" (SSH access) reads the file.
     void fs
       .writeFile(provisionOutcomePath(o.envDir), JSON.stringify({ ...outcome, at: new Date() }))
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .then(() =>
+        o.progress(
+          outcome.state === 'ready'
+            ? { stage: 'ready', message: outcome.message }
+            : { stage: 'failed', message: outcome.message },
+        ),
+      );
   };
   const handle = (text: string) => {
     for (const ev of tracker.feed(text)) {

@@ -80,6 +80,9 @@ export class TerminalController {
     this.term.open(host);
     this.cleanups.push(adoptXtermStyles(host));
     container.append(host);
+    // Gone with the terminal: an empty host left behind (a switch between serial and SSH, shell
+    // and attach) would push the next terminal out of view, where xterm pauses its rendering.
+    this.cleanups.push(() => host.remove());
     const resize = new ResizeObserver(() => this.refit(host));
     resize.observe(host);
     this.cleanups.push(() => resize.disconnect());

@@ -19,7 +19,7 @@ import { ConsoleBridge } from '../../main/streams/console-bridge.js';
 import { SerialConsole } from '../../main/streams/serial-console.js';
 import { startStreamServer } from '../../main/streams/stream-server.js';
 import { ensureTestGuest } from '../../tests/helpers/test-guest.js';
-import { guestSpec, killAllUnder, tcgHost } from '../../tests/unit/qemu/vm-test-env.js';
+import { guestSpec, killAllUnder, tcgHost } from '../../tests/helpers/vm-test-env.js';
 import { ms, summarize } from './bench-util.js';
 
 const BOOTS = Number(process.env.GENOS_BENCH_BOOTS ?? 4);

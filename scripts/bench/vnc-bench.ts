@@ -17,7 +17,7 @@ import { QemuBackend } from '../../main/backends/qemu/qemu-backend.js';
 import { startStreamServer, type StreamServer } from '../../main/streams/stream-server.js';
 import { VncBridge } from '../../main/streams/vnc-bridge.js';
 import { ensureTestGuest } from '../../tests/helpers/test-guest.js';
-import { guestSpec, killAllUnder, tcgHost } from '../../tests/unit/qemu/vm-test-env.js';
+import { guestSpec, killAllUnder, tcgHost } from '../../tests/helpers/vm-test-env.js';
 import { ByteReader, RfbClient } from '../../tests/unit/streams/rfb-client.js';
 import { ms, summarize, verdict } from './bench-util.js';
 

@@ -10,7 +10,7 @@ import {
 } from '../helpers/docker-test-image';
 import { ensureTestGuest } from '../helpers/test-guest';
 import type { TestGuest } from '../helpers/test-guest';
-import { killAllUnder } from '../unit/qemu/vm-test-env';
+import { killAllUnder } from '../helpers/vm-test-env';
 import { needsChromium } from './fixtures/chromium';
 import { callInPage } from './fixtures/page-api';
 import { expect, test as base } from './fixtures/serve';

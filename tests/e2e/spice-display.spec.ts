@@ -3,7 +3,7 @@ import type { EnvironmentSpecInput } from '../../preload/contract';
 import { backendAvailable } from '../helpers/backends';
 import { ensureTestGuest } from '../helpers/test-guest';
 import type { TestGuest } from '../helpers/test-guest';
-import { killAllUnder } from '../unit/qemu/vm-test-env';
+import { killAllUnder } from '../helpers/vm-test-env';
 import { needsChromium } from './fixtures/chromium';
 import { callInPage } from './fixtures/page-api';
 import { expect, test as base } from './fixtures/serve';

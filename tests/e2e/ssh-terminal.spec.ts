@@ -4,7 +4,7 @@ import {
   ensureDebianImage,
   writeDebianCatalog,
 } from '../helpers/debian-image';
-import { killAllUnder } from '../unit/qemu/vm-test-env';
+import { killAllUnder } from '../helpers/vm-test-env';
 import fs from 'node:fs';
 import { needsChromium } from './fixtures/chromium';
 import { callInPage } from './fixtures/page-api';

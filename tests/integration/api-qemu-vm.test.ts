@@ -7,7 +7,7 @@ import { EnvironmentSpec, type EnvironmentSummary } from '../../preload/contract
 import { backendAvailable } from '../helpers/backends.js';
 import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
 import { ensureTestGuest, type TestGuest } from '../helpers/test-guest.js';
-import { killAllUnder } from '../unit/qemu/vm-test-env.js';
+import { killAllUnder } from '../helpers/vm-test-env.js';
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

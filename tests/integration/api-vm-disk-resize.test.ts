@@ -9,7 +9,7 @@ import { backendAvailable } from '../helpers/backends.js';
 import { runCli } from '../helpers/run-cli.js';
 import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
 import { ensureTestGuest, type TestGuest } from '../helpers/test-guest.js';
-import { killAllUnder } from '../unit/qemu/vm-test-env.js';
+import { killAllUnder } from '../helpers/vm-test-env.js';
 
 const GiB = 1024 ** 3;
 

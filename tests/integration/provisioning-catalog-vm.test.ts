@@ -12,7 +12,7 @@ import { backendAvailable } from '../helpers/backends.js';
 import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
 import { baseSpec } from '../helpers/spec-fixture.js';
 import { FixtureServer, fileRoute } from '../unit/provisioning/fixture-server.js';
-import { killAllUnder } from '../unit/qemu/vm-test-env.js';
+import { killAllUnder } from '../helpers/vm-test-env.js';
 
 /**
  * A catalog VM through the real API: the base comes from a user catalog entry

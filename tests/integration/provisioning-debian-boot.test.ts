@@ -16,7 +16,7 @@ import {
   type ServeProcess,
 } from '../helpers/serve-process.js';
 import { baseSpec } from '../helpers/spec-fixture.js';
-import { killAllUnder } from '../unit/qemu/vm-test-env.js';
+import { killAllUnder } from '../helpers/vm-test-env.js';
 
 /**
  * The real first boot: the Debian 12 image that scripts/build-debian-image.sh builds from

@@ -15,7 +15,7 @@ import {
   shell,
   shortDataDir,
   tcgHost,
-} from '../unit/qemu/vm-test-env.js';
+} from '../helpers/vm-test-env.js';
 
 /**
  * The qemu backend against real qemu (TCG) and the test guest: boot to the ready marker over the

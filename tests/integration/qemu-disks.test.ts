@@ -11,7 +11,7 @@ import type { EnvironmentSpec, HostInfo } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
 import { ensureTestGuest, type TestGuest } from '../helpers/test-guest.js';
 import { fakeSpec } from '../unit/qemu/argv-fixtures.js';
-import { killAllUnder, shortDataDir, tcgHost } from '../unit/qemu/vm-test-env.js';
+import { killAllUnder, shortDataDir, tcgHost } from '../helpers/vm-test-env.js';
 
 /**
  * Disk-image boot sources with real qemu and qemu-img: a library qcow2 becomes a per-env overlay

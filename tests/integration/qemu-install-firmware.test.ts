@@ -13,7 +13,7 @@ import type { EnvironmentSpec, HostInfo } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
 import { ensureTestGuest, type TestGuest } from '../helpers/test-guest.js';
 import { fakeSpec } from '../unit/qemu/argv-fixtures.js';
-import { killAllUnder, readUntil, shortDataDir, tcgHost } from '../unit/qemu/vm-test-env.js';
+import { killAllUnder, readUntil, shortDataDir, tcgHost } from '../helpers/vm-test-env.js';
 
 /**
  * ISO installs, UEFI and the TPM against real qemu under TCG: the test guest's hybrid ISO boots

@@ -8,7 +8,7 @@ import { QemuBackend } from '../../main/backends/qemu/qemu-backend.js';
 import { isRunning } from '../../main/backends/qemu/proc-info.js';
 import { backendAvailable } from '../helpers/backends.js';
 import { ensureTestGuest, type TestGuest } from '../helpers/test-guest.js';
-import { guestSpec, killAllUnder, shell, shortDataDir, tcgHost } from '../unit/qemu/vm-test-env.js';
+import { guestSpec, killAllUnder, shell, shortDataDir, tcgHost } from '../helpers/vm-test-env.js';
 
 /**
  * A VM outlives the app: the "app" (a child Node process running QemuBackend) starts a VM and is

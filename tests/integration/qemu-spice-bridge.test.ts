@@ -23,7 +23,7 @@ import {
   readUntil,
   shortDataDir,
   tcgHost,
-} from '../unit/qemu/vm-test-env.js';
+} from '../helpers/vm-test-env.js';
 import { ByteReader } from '../unit/streams/rfb-client.js';
 
 /**

@@ -13,7 +13,7 @@ import {
   readUntil,
   shortDataDir,
   tcgHost,
-} from '../unit/qemu/vm-test-env.js';
+} from '../helpers/vm-test-env.js';
 import { ByteReader, RfbClient } from '../unit/streams/rfb-client.js';
 
 /**

@@ -12,7 +12,7 @@ import {
 } from '../helpers/debian-image.js';
 import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
 import { baseSpec } from '../helpers/spec-fixture.js';
-import { killAllUnder } from '../unit/qemu/vm-test-env.js';
+import { killAllUnder } from '../helpers/vm-test-env.js';
 
 /**
  * "Open SSH terminal" into a real guest: the Debian 12 image from scripts/build-debian-image.sh,

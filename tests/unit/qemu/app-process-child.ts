@@ -5,7 +5,7 @@
  */
 import { QemuBackend } from '../../../main/backends/qemu/qemu-backend.js';
 import type { EnvironmentSpec } from '../../../preload/contract.js';
-import { tcgHost } from './vm-test-env.js';
+import { tcgHost } from '../../helpers/vm-test-env.js';
 
 const [dataDir, envId, specJson, readyMarker] = process.argv.slice(2);
 const backend = new QemuBackend({ dataDir: dataDir! });

@@ -2,13 +2,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { readInstanceRecord } from '../../../main/backends/qemu/instance-record.js';
-import { isRunning, readCmdline } from '../../../main/backends/qemu/proc-info.js';
-import { runtimePaths } from '../../../main/backends/qemu/runtime-paths.js';
-import { findOnPath } from '../../../main/host/path-lookup.js';
-import type { EnvironmentSpec, HostInfo } from '../../../preload/contract.js';
-import type { TestGuest } from '../../helpers/test-guest.js';
-import { fakeHost, fakeSpec } from './argv-fixtures.js';
+import { readInstanceRecord } from '../../main/backends/qemu/instance-record.js';
+import { isRunning, readCmdline } from '../../main/backends/qemu/proc-info.js';
+import { runtimePaths } from '../../main/backends/qemu/runtime-paths.js';
+import { findOnPath } from '../../main/host/path-lookup.js';
+import type { EnvironmentSpec, HostInfo } from '../../preload/contract.js';
+import type { TestGuest } from './test-guest.js';
+import { fakeHost, fakeSpec } from '../unit/qemu/argv-fixtures.js';
 
 /**
  * Shared by the qemu integration tests (and the benchmarks): a short data dir (unix socket paths

@@ -21,33 +21,21 @@ export function pipeWebSocket(
 ): void {
   let inFlight = 0;
   let closed = false;
-  let pending: Buffer[] = [];
 
   const close = () => {
     if (closed) return;
     closed = true;
     stream.destroy();
-    // What the stream said last (a command's final output, then its end) still goes out.
-    if (pending.length && ws.readyState === ws.OPEN) ws.send(Buffer.concat(pending));
-    pending = [];
     if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
   };
 
-  // Chunks read in the same turn of the event loop go out as one frame: a busy TTY delivers
-  // many small reads, and each frame costs the browser a message event and a terminal write.
-  const flush = () => {
-    if (closed || pending.length === 0) return;
-    const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
-    pending = [];
+  stream.on('data', (chunk: Buffer) => {
+    inFlight += chunk.length;
+    if (inFlight > HIGH_WATER) stream.pause();
     ws.send(chunk, { binary: true }, () => {
       inFlight -= chunk.length;
       if (inFlight <= HIGH_WATER / 2 && stream.isPaused() && !closed) stream.resume();
     });
-  };
-  stream.on('data', (chunk: Buffer) => {
-    inFlight += chunk.length;
-    if (inFlight > HIGH_WATER) stream.pause();
-    if (pending.push(chunk) === 1) setImmediate(flush);
   });
   ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
     if (!isBinary && opts.onText?.(String(Array.isArray(data) ? Buffer.concat(data) : data)))

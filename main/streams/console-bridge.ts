@@ -36,15 +36,18 @@ function refuse(socket: Duplex, status: 401 | 403 | 502, message: string): void 
 
 const MAX_COLS = 1000;
 const MAX_ROWS = 500;
+/** The longest input waits behind a resize the engine has not confirmed. */
+const RESIZE_WAIT_MS = 2000;
 
 /**
  * A text frame holding a JSON object with a `type` is a control message; anything else (binary
  * frames, plain text) is input for the console. One control so far:
  * `{"type":"resize","cols":C,"rows":R}` from xterm's fit, passed to the TTY (docker exec resize).
  * A serial console has no size the host can set, so there it is dropped, as are unknown types
- * and sizes out of range. Returns whether the frame was a control message.
+ * and sizes out of range. Returns whether the frame was a control message, or a promise of the
+ * resize being applied.
  */
-function applyControl(text: string, opened: OpenedConsole): boolean {
+function applyControl(text: string, opened: OpenedConsole): boolean | Promise<void> {
   if (!text.startsWith('{')) return false;
   let msg: unknown;
   try {
@@ -57,9 +60,12 @@ function applyControl(text: string, opened: OpenedConsole): boolean {
   if (typeof type !== 'string') return false;
   const valid = (n: unknown, max: number): n is number =>
     Number.isInteger(n) && (n as number) >= 1 && (n as number) <= max;
-  if (type === 'resize' && valid(cols, MAX_COLS) && valid(rows, MAX_ROWS)) {
+  if (type === 'resize' && valid(cols, MAX_COLS) && opened.resize && valid(rows, MAX_ROWS)) {
+    // Input after a resize waits for it (the shell's next `stty size` sees it), but not forever.
     // An exec that ended meanwhile cannot be resized; the stream's close says so already.
-    opened.resize?.(cols, rows).catch(() => undefined);
+    const applied = opened.resize(cols, rows).catch(() => undefined);
+    const bounded = new Promise<void>((resolve) => setTimeout(resolve, RESIZE_WAIT_MS).unref());
+    return Promise.race([applied, bounded]);
   }
   return true;
 }

@@ -10,36 +10,52 @@ import type { WebSocket } from 'ws';
 /** Unacknowledged bytes sent to the browser before reading from the VM side pauses. */
 const HIGH_WATER = 4 * 1024 * 1024;
 
+type Frame = { data: Buffer | ArrayBuffer | Buffer[]; isBinary: boolean };
+
 /**
  * `onText`: sees text frames first (the terminal's control messages, e.g. a resize) and returns
- * true for those it consumed; every other frame is bytes for the stream.
+ * true for those it consumed, or a promise for a control that takes a while to apply: frames that
+ * arrive meanwhile wait for it, so input typed after a resize finds the new size. Every other
+ * frame is bytes for the stream.
  */
 export function pipeWebSocket(
   ws: WebSocket,
   stream: Duplex,
-  opts: { onText?: (text: string) => boolean } = {},
+  opts: { onText?: (text: string) => boolean | Promise<void> } = {},
 ): void {
   let inFlight = 0;
   let closed = false;
+  let pending: Buffer[] = [];
+  let held: Frame[] | null = null;
 
   const close = () => {
     if (closed) return;
     closed = true;
+    // What the stream said last (a command's final output, then its end) still goes out.
+    if (pending.length && ws.readyState === ws.OPEN) ws.send(Buffer.concat(pending));
+    pending = [];
     stream.destroy();
     if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
   };
 
-  stream.on('data', (chunk: Buffer) => {
-    inFlight += chunk.length;
-    if (inFlight > HIGH_WATER) stream.pause();
+  // Chunks read in the same turn of the event loop go out as one frame: a busy TTY delivers
+  // many small reads, and each frame costs the browser a message event and a terminal write.
+  const flush = () => {
+    if (closed || pending.length === 0) return;
+    const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+    pending = [];
     ws.send(chunk, { binary: true }, () => {
       inFlight -= chunk.length;
       if (inFlight <= HIGH_WATER / 2 && stream.isPaused() && !closed) stream.resume();
     });
+  };
+  stream.on('data', (chunk: Buffer) => {
+    inFlight += chunk.length;
+    if (inFlight > HIGH_WATER) stream.pause();
+    if (pending.push(chunk) === 1) setImmediate(flush);
   });
-  ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-    if (!isBinary && opts.onText?.(String(Array.isArray(data) ? Buffer.concat(data) : data)))
-      return;
+
+  const toStream = (data: Frame['data']) => {
     const buf = Array.isArray(data)
       ? Buffer.concat(data)
       : Buffer.isBuffer(data)
@@ -49,6 +65,29 @@ export function pipeWebSocket(
       ws.pause();
       stream.once('drain', () => ws.resume());
     }
+  };
+  const handle = ({ data, isBinary }: Frame) => {
+    if (closed) return;
+    const control =
+      !isBinary && opts.onText
+        ? opts.onText(String(Array.isArray(data) ? Buffer.concat(data) : data))
+        : false;
+    if (control === true) return;
+    if (control === false) return toStream(data);
+    const waiting: Frame[] = [];
+    held = waiting;
+    void control
+      .catch(() => undefined)
+      .then(() => {
+        held = null;
+        // A waiting frame may be a slow control again: it then holds the ones after it.
+        while (waiting.length && held === null) handle(waiting.shift()!);
+        if (held !== null) (held as Frame[]).unshift(...waiting);
+      });
+  };
+  ws.on('message', (data: Frame['data'], isBinary: boolean) => {
+    if (held) held.push({ data, isBinary });
+    else handle({ data, isBinary });
   });
   stream.on('end', close);
   stream.on('close', close);

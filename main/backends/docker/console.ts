@@ -20,6 +20,7 @@ export type ExecConsoleOptions = {
 
 const SHELLS = ['/bin/bash', '/bin/sh'];
 const FIND_SHELL_TIMEOUT_MS = 10_000;
+const RESIZE_ATTEMPTS = 5;
 
 /** The first shell present in the container, asked of the engine (no exec, works on any image). */
 export async function findShell(container: Docker.Container): Promise<string> {
@@ -67,8 +68,17 @@ export async function openExecConsole(
     ...(opts.user ? { User: opts.user } : {}),
   });
   const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
+  // The engine may start the process only after the hijacked stream is up, and some engines
+  // refuse to resize an exec that is not running yet; the docker CLI retries for the same reason.
   const resize = async (cols: number, rows: number): Promise<void> => {
-    await exec.resize({ h: rows, w: cols });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await exec.resize({ h: rows, w: cols });
+      } catch (e) {
+        if (attempt >= RESIZE_ATTEMPTS) throw e;
+        await new Promise((r) => setTimeout(r, attempt * 20));
+      }
+    }
   };
   if (opts.cols && opts.rows) await resize(opts.cols, opts.rows).catch(() => undefined);
   return { stream, resize, close: closer(stream), exec };

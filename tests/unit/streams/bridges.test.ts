@@ -3,7 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ConsoleBridge } from '../../../main/streams/console-bridge.js';
@@ -160,6 +160,53 @@ describe('ConsoleBridge', () => {
       });
       expect((await connect(`${server.origin}${failing.path}`)).status).toBe(502);
       ws!.close();
+    } finally {
+      bridge.close();
+      await server.close();
+    }
+  });
+  it('holds input behind a resize until the TTY has it, and sends the last output before an end', async () => {
+    const bridge = new ConsoleBridge();
+    const server = await startStreamServer([bridge]);
+    try {
+      const events: string[] = [];
+      const tty = new Duplex({
+        read() {},
+        write(chunk: Buffer, _enc, done) {
+          events.push(`input ${chunk.toString()}`);
+          done();
+        },
+      });
+      let applied!: () => void;
+      const resize = (cols: number, rows: number) =>
+        new Promise<void>((resolve) => {
+          events.push(`resize ${cols}x${rows} asked`);
+          applied = () => {
+            events.push('resize applied');
+            resolve();
+          };
+        });
+      const t = bridge.issueConsoleToken('env1', async () => ({ stream: tty, resize }));
+      const { ws } = await connect(`${server.origin}${t.path}`);
+      ws!.send(JSON.stringify({ type: 'resize', cols: 100, rows: 30 }));
+      ws!.send(Buffer.from('stty size\n'));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(events).toEqual(['resize 100x30 asked']);
+      applied();
+      await expect
+        .poll(() => events)
+        .toEqual(['resize 100x30 asked', 'resize applied', 'input stty size\n']);
+
+      // Chunks pushed in one turn arrive together, and what came right before the end is kept.
+      const closed = new Promise((r) => ws!.once('close', r));
+      const got = nextMessage(ws!);
+      tty.push('30 ');
+      tty.push('100\n');
+      expect((await got).toString()).toBe('30 100\n');
+      tty.push('logout\n');
+      tty.push(null);
+      expect((await nextMessage(ws!)).toString()).toBe('logout\n');
+      await closed;
     } finally {
       bridge.close();
       await server.close();

@@ -1,8 +1,8 @@
-import type { IncomingMessage } from 'node:http';
-import type { Duplex, Readable } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { Readable } from 'node:stream';
+import type { WebSocket } from 'ws';
 import { GenosError } from '../core/errors.js';
 import { DEFAULT_TOKEN_TTL_MS, OneTimeTokens } from './one-time-tokens.js';
+import { TicketBridge, type Opened } from './ticket-bridge.js';
 
 /**
  * Following a console log: a read-only WebSocket endpoint behind one-time tokens, like the
@@ -19,15 +19,7 @@ export type LogOpener = { envId: string; open: () => Promise<Readable> };
 /** Unacknowledged bytes sent to the client before reading from the log pauses. */
 const HIGH_WATER = 1024 * 1024;
 
-function refuse(socket: Duplex, status: 401 | 403 | 502, message: string): void {
-  const text = { 401: 'Unauthorized', 403: 'Forbidden', 502: 'Bad Gateway' }[status];
-  const body = `${message}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-  socket.destroy();
-}
+const spent = (why: string) => `The log token is ${why} or already used.`;
 
 /** Sends the log to the socket with backpressure; either side ending ends the other. */
 export function pipeLogToWebSocket(ws: WebSocket, log: Readable): void {
@@ -55,79 +47,51 @@ export function pipeLogToWebSocket(ws: WebSocket, log: Readable): void {
   ws.on('error', close);
 }
 
-export class LogBridge {
-  readonly path: string;
-  private readonly tokens: OneTimeTokens<LogOpener>;
-  private readonly open = new Set<Readable>();
-  private readonly wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    maxPayload: 4096,
-  });
+export class LogBridge extends TicketBridge<LogOpener> {
+  private readonly following = new Set<Readable>();
 
   constructor(
-    private readonly opts: {
-      path?: string;
-      tokenTtlMs?: number;
-      allowOrigin?: (origin: string) => boolean;
-    } = {},
+    opts: { path?: string; tokenTtlMs?: number; allowOrigin?: (origin: string) => boolean } = {},
   ) {
-    this.path = opts.path ?? '/logs';
-    this.tokens = new OneTimeTokens(opts.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS);
+    super({
+      path: opts.path ?? '/logs',
+      tickets: new OneTimeTokens(opts.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS),
+      // Stricter than the other bridges: without allowOrigin no browser may connect at all.
+      originAllowed: (origin) => origin === undefined || (opts.allowOrigin?.(origin) ?? false),
+      refusals: {
+        origin: 'This origin may not read logs.',
+        noToken: 'A log token is required.',
+        badToken: spent,
+        unavailable: (e) => `The log is not available (${e.message}).`,
+      },
+      ws: { perMessageDeflate: false, maxPayload: 4096 },
+    });
   }
 
   issueLogToken(envId: string, open: () => Promise<Readable>) {
-    return this.tokens.issue({ envId, open });
+    return this.tickets.issue({ envId, open });
   }
 
   /** Spends a token without a WebSocket: the in-process CLI reads the log stream directly. */
   async redeem(token: string): Promise<Readable> {
-    const r = this.tokens.redeem(token);
-    if (!r.ok) throw new GenosError('FORBIDDEN', `The log token is ${r.why} or already used.`);
+    const r = this.tickets.redeem(token);
+    if (!r.ok) throw new GenosError('FORBIDDEN', spent(r.why));
     return this.track(await r.value.open());
   }
 
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== this.path) return false;
-    void this.accept(req, socket, head, url.searchParams.get('token')).catch(() =>
-      socket.destroy(),
-    );
-    return true;
+  override close(): void {
+    for (const log of this.following) log.destroy();
+    super.close();
   }
 
-  close(): void {
-    this.tokens.revoke(() => true);
-    for (const log of this.open) log.destroy();
-    for (const ws of this.wss.clients) ws.terminate();
-    this.wss.close();
+  protected async open({ open }: LogOpener): Promise<Opened> {
+    const log = this.track(await open());
+    return { stream: log, join: (ws) => pipeLogToWebSocket(ws, log) };
   }
 
   private track(log: Readable): Readable {
-    this.open.add(log);
-    log.once('close', () => this.open.delete(log));
+    this.following.add(log);
+    log.once('close', () => this.following.delete(log));
     return log;
-  }
-
-  private async accept(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    token: string | null,
-  ): Promise<void> {
-    const origin = req.headers.origin;
-    if (origin !== undefined && !(this.opts.allowOrigin?.(origin) ?? false)) {
-      return refuse(socket, 403, 'This origin may not read logs.');
-    }
-    if (!token) return refuse(socket, 401, 'A log token is required.');
-    const r = this.tokens.redeem(token);
-    if (!r.ok) return refuse(socket, 403, `The log token is ${r.why} or already used.`);
-    let log: Readable;
-    try {
-      log = this.track(await r.value.open());
-    } catch (e) {
-      return refuse(socket, 502, `The log is not available (${(e as Error).message}).`);
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => pipeLogToWebSocket(ws, log));
   }
 }

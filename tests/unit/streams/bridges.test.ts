@@ -212,4 +212,29 @@ describe('ConsoleBridge', () => {
       await server.close();
     }
   });
+  it('closes the opened stream when the WebSocket handshake then fails', async () => {
+    const bridge = new ConsoleBridge();
+    const server = await startStreamServer([bridge]);
+    try {
+      const stream = new PassThrough();
+      const closed = new Promise((r) => stream.once('close', r));
+      const t = bridge.issueConsoleToken('env1', async () => stream);
+      // An upgrade request without Sec-WebSocket-Key: ws answers 400 after the ticket opened.
+      const { port } = new URL(server.origin);
+      const raw = net.connect(Number(port), '127.0.0.1');
+      raw.write(
+        `GET ${t.path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
+          'Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+      let answer = '';
+      raw.on('data', (d) => (answer += d.toString()));
+      await closed;
+      expect(stream.destroyed).toBe(true);
+      await expect.poll(() => answer).toMatch(/^HTTP\/1.1 400/);
+      raw.destroy();
+    } finally {
+      bridge.close();
+      await server.close();
+    }
+  });
 });

@@ -135,7 +135,7 @@ export function assemble(
     restartPolicy: restart?.value ?? 'never',
     requires: [],
     hardening: { ...DEFAULT_HARDENING, capAdd: [] },
-    ...chooseFirmware(prompt, system),
+    ...chooseFirmware(prompt, system, ex),
   };
   return { spec, confidence: confidence(scan, system, stack) };
 }

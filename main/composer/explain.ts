@@ -21,6 +21,9 @@ export const FIELD_PATHS = [
   'restartPolicy',
   'requires',
   'hardening',
+  'firmware',
+  'secureBoot',
+  'tpm',
 ] as const;
 export type FieldPath = (typeof FIELD_PATHS)[number];
 
@@ -47,6 +50,11 @@ export class Explainer {
     }
     const words = [...new Set(present.filter((c) => c.strength !== 'llm').flatMap((c) => c.words))];
     this.set(path, words, [...present.map((c) => c.note), ...notes]);
+  }
+
+  /** Words found outside the claims (firmware-choice.ts reads a few straight from the prompt). */
+  fromWords(path: FieldPath, words: string[], note?: string): void {
+    this.set(path, words, [note]);
   }
 
   byDefault(path: FieldPath, ...notes: Array<string | undefined>): void {

@@ -9,52 +9,71 @@ import { readField } from './compose-fields';
 import type { FieldId, FieldValues } from './compose-fields';
 
 export type Choice = { value: string; label: string };
+/** `yes`: the choice that means true, for a yes/no field. */
 export type EditorKind =
-  | { kind: 'select'; choices: Choice[] }
+  | { kind: 'select'; choices: Choice[]; yes?: string; hint?: string }
   | { kind: 'number'; min: number; max: number; unit: string | null }
   | { kind: 'text'; hint: string }
   | { kind: 'os' }
-  | { kind: 'image' };
+  | { kind: 'image' }
+  | { kind: 'drivers' };
+
+/** A select from [value, label] pairs; `yes` makes it a yes/no field. */
+function select(
+  choices: [value: string, label: string][],
+  more: { yes?: string; hint?: string } = {},
+): EditorKind {
+  return { kind: 'select', choices: choices.map(([value, label]) => ({ value, label })), ...more };
+}
+
+const ON_OFF: [string, string][] = [
+  ['off', 'off'],
+  ['on', 'on'],
+];
 
 export const FIELD_EDITORS: Record<FieldId, EditorKind> = {
-  backend: {
-    kind: 'select',
-    choices: [
-      { value: 'qemu', label: 'qemu (virtual machine)' },
-      { value: 'docker', label: 'docker (container)' },
-    ],
-  },
+  backend: select([
+    ['qemu', 'qemu (virtual machine)'],
+    ['docker', 'docker (container)'],
+  ]),
   os: { kind: 'os' },
   image: { kind: 'image' },
-  display: {
-    kind: 'select',
-    choices: [
-      { value: 'headless', label: 'headless' },
-      { value: 'gui', label: 'gui' },
-    ],
-  },
+  display: select([
+    ['headless', 'headless'],
+    ['gui', 'gui'],
+  ]),
   apps: { kind: 'text', hint: 'Catalog ids, separated by commas: git, python, vscode' },
   cpus: { kind: 'number', min: 1, max: 256, unit: null },
   memory: { kind: 'number', min: 16, max: 4 * 1024 * 1024, unit: 'MiB' },
   disk: { kind: 'number', min: 1, max: 64 * 1024, unit: 'GiB' },
-  network: {
-    kind: 'select',
-    choices: [
-      { value: 'nat', label: 'NAT (can reach out)' },
-      { value: 'isolated', label: 'isolated (no way out)' },
-      { value: 'none', label: 'none (no network card)' },
-    ],
-  },
+  network: select([
+    ['nat', 'NAT (can reach out)'],
+    ['isolated', 'isolated (no way out)'],
+    ['none', 'none (no network card)'],
+  ]),
   ports: { kind: 'text', hint: 'host:guest, separated by commas: 2222:22, 8080:80/udp' },
   count: { kind: 'number', min: 1, max: 64, unit: null },
   name: { kind: 'text', hint: 'Lower-case letters, digits and -' },
-  ephemeral: {
-    kind: 'select',
-    choices: [
-      { value: 'no', label: 'no, kept' },
-      { value: 'yes', label: 'yes, deleted when stopped' },
+  ephemeral: select(
+    [
+      ['no', 'no, kept'],
+      ['yes', 'yes, deleted when stopped'],
     ],
-  },
+    { yes: 'yes' },
+  ),
+  firmware: select(
+    [
+      ['bios', 'BIOS (SeaBIOS)'],
+      ['uefi', 'UEFI (OVMF)'],
+    ],
+    { hint: 'UEFI boots like a current PC (Windows 11 needs it); BIOS suits most other guests.' },
+  ),
+  secureBoot: select(ON_OFF, {
+    yes: 'on',
+    hint: 'Only with UEFI firmware: with BIOS the VM is refused. On enrolls Microsoft’s keys, as Windows 11 expects.',
+  }),
+  tpm: select(ON_OFF, { yes: 'on', hint: 'A TPM 2.0 (swtpm) beside the VM, as Windows 11 needs.' }),
+  drivers: { kind: 'drivers' },
 };
 
 /** The editor's starting text for a field. */
@@ -66,10 +85,13 @@ export function fieldText(spec: EnvironmentSpec, id: FieldId): string {
       return spec.network.ports
         .map((p) => `${p.host}:${p.guest}${p.protocol === 'udp' ? '/udp' : ''}`)
         .join(', ');
-    case 'ephemeral':
-      return spec.ephemeral ? 'yes' : 'no';
     default: {
       const value = readField(spec, id);
+      const editor = FIELD_EDITORS[id];
+      if (typeof value === 'boolean' && editor.kind === 'select' && editor.yes)
+        return value
+          ? editor.yes
+          : (editor.choices.find((c) => c.value !== editor.yes)?.value ?? '');
       return typeof value === 'object' ? '' : String(value);
     }
   }
@@ -117,7 +139,7 @@ export function parseFieldText<K extends FieldId>(id: K, text: string): Parsed<F
   if (editor.kind === 'select') {
     if (!editor.choices.some((c) => c.value === trimmed))
       return { ok: false, error: `Pick one of ${editor.choices.map((c) => c.value).join(', ')}.` };
-    return ok(id === 'ephemeral' ? trimmed === 'yes' : trimmed);
+    return ok(editor.yes ? trimmed === editor.yes : trimmed);
   }
   switch (id) {
     case 'name': {
@@ -155,7 +177,16 @@ export function parseImage(
   if (kind === 'catalog') return { ok: true, value: { kind: 'catalog' } };
   if (kind === 'library') {
     if (!libraryId) return { ok: false, error: 'Pick an image from the library.' };
-    return { ok: true, value: { kind: 'library', imageId: libraryId } };
+    // A drivers ISO stays with a new pick: it is its own chip.
+    const drivers = current.kind === 'library' ? current.driversImageId : undefined;
+    return {
+      ok: true,
+      value: {
+        kind: 'library',
+        imageId: libraryId,
+        ...(drivers ? { driversImageId: drivers } : {}),
+      },
+    };
   }
   if (kind === 'container-image') {
     const trimmed = ref.trim();
@@ -165,4 +196,15 @@ export function parseImage(
   }
   if (kind === 'kernel' && current.kind === 'kernel') return { ok: true, value: current };
   return { ok: false, error: 'Pick where the system comes from.' };
+}
+
+/** The drivers editor's choice: a library ISO's id, or "" for none. */
+export function parseDrivers(
+  imageId: string,
+  isos: readonly { id: string }[],
+): Parsed<string | null> {
+  if (imageId === '') return { ok: true, value: null };
+  if (!isos.some((iso) => iso.id === imageId))
+    return { ok: false, error: 'Pick an ISO from the image library, or none.' };
+  return { ok: true, value: imageId };
 }

@@ -2,6 +2,7 @@ import type {
   Backend,
   EnvironmentSpec,
   Explanation,
+  HostInfo,
   ImageSource,
   NetworkMode,
   PortForward,
@@ -25,6 +26,11 @@ export type FieldValues = {
   count: number;
   name: string;
   ephemeral: boolean;
+  firmware: 'bios' | 'uefi';
+  secureBoot: boolean;
+  tpm: boolean;
+  /** The drivers ISO's library id (image.driversImageId), or null. */
+  drivers: string | null;
 };
 export type FieldId = keyof FieldValues;
 
@@ -42,7 +48,26 @@ export const FIELD_IDS: readonly FieldId[] = [
   'count',
   'name',
   'ephemeral',
+  'firmware',
+  'secureBoot',
+  'tpm',
+  'drivers',
 ];
+
+/** The chips of a VM's firmware and devices: containers have none of them. */
+const VM_ONLY: readonly FieldId[] = ['firmware', 'secureBoot', 'tpm', 'drivers'];
+
+/**
+ * Whether a spec has this field to show. The drivers ISO goes with an ISO install (or stays
+ * shown while one is set, so it can be taken off); `isIso` says whether the spec's library image
+ * is an ISO.
+ */
+export function fieldApplies(spec: EnvironmentSpec, id: FieldId, isIso: boolean): boolean {
+  if (!VM_ONLY.includes(id)) return true;
+  if (spec.backend !== 'qemu') return false;
+  if (id !== 'drivers') return true;
+  return spec.image.kind === 'library' && (isIso || spec.image.driversImageId !== undefined);
+}
 
 export const FIELD_LABELS: Record<FieldId, string> = {
   backend: 'Backend',
@@ -58,6 +83,10 @@ export const FIELD_LABELS: Record<FieldId, string> = {
   count: 'Count',
   name: 'Name',
   ephemeral: 'Ephemeral',
+  firmware: 'Firmware',
+  secureBoot: 'Secure Boot',
+  tpm: 'TPM',
+  drivers: 'Drivers ISO',
 };
 
 /** The composer's explanation keys behind each chip. */
@@ -75,6 +104,10 @@ export const FIELD_PATHS: Record<FieldId, readonly string[]> = {
   count: ['count'],
   name: ['name'],
   ephemeral: ['ephemeral'],
+  firmware: ['firmware'],
+  secureBoot: ['secureBoot'],
+  tpm: ['tpm'],
+  drivers: ['image.driversImageId'],
 };
 
 export function readField<K extends FieldId>(spec: EnvironmentSpec, id: K): FieldValues[K] {
@@ -92,6 +125,10 @@ export function readField<K extends FieldId>(spec: EnvironmentSpec, id: K): Fiel
     count: spec.count,
     name: spec.name,
     ephemeral: spec.ephemeral,
+    firmware: spec.firmware ?? 'bios',
+    secureBoot: spec.secureBoot ?? false,
+    tpm: spec.tpm ?? false,
+    drivers: (spec.image.kind === 'library' && spec.image.driversImageId) || null,
   };
   return values[id];
 }
@@ -133,8 +170,36 @@ export function writeField<K extends FieldId>(
       return { ...spec, name: v as string };
     case 'ephemeral':
       return { ...spec, ephemeral: v as boolean };
+    case 'firmware':
+      return vmOption(spec, 'firmware', v === 'uefi' ? 'uefi' : undefined);
+    case 'secureBoot':
+      return vmOption(spec, 'secureBoot', v === true || undefined);
+    case 'tpm':
+      return vmOption(spec, 'tpm', v === true || undefined);
+    case 'drivers':
+      return withDrivers(spec, v as string | null);
   }
   return spec;
+}
+
+/**
+ * Sets a VM-only option; the default (BIOS, off) is left out of the spec, as the composer leaves
+ * it. A container keeps none of them (an edit made while it was a VM does nothing).
+ */
+function vmOption<K extends 'firmware' | 'secureBoot' | 'tpm'>(
+  spec: EnvironmentSpec,
+  key: K,
+  value: EnvironmentSpec[K] | undefined,
+): EnvironmentSpec {
+  if (spec.backend !== 'qemu') return spec;
+  const { [key]: _old, ...rest } = spec;
+  return (value === undefined ? rest : { ...rest, [key]: value }) as EnvironmentSpec;
+}
+
+function withDrivers(spec: EnvironmentSpec, driversImageId: string | null): EnvironmentSpec {
+  if (spec.image.kind !== 'library') return spec;
+  const { driversImageId: _old, ...image } = spec.image;
+  return { ...spec, image: driversImageId ? { ...image, driversImageId } : image };
 }
 
 export function formatPorts(ports: readonly PortForward[]): string {
@@ -180,6 +245,16 @@ export function showField(
       return spec.name;
     case 'ephemeral':
       return spec.ephemeral ? 'yes, deleted when stopped' : 'no, kept';
+    case 'firmware':
+      return spec.firmware === 'uefi' ? 'UEFI' : 'BIOS';
+    case 'secureBoot':
+      return spec.secureBoot ? 'on' : 'off';
+    case 'tpm':
+      return spec.tpm ? 'TPM 2.0' : 'none';
+    case 'drivers': {
+      const id = readField(spec, 'drivers');
+      return id ? (imageName(id) ?? id) : 'none';
+    }
   }
   return '';
 }
@@ -215,4 +290,41 @@ export function fieldOrigin(explanation: Explanation | null, id: FieldId): Field
 export function wordsKey(explanation: Explanation | null, id: FieldId): string {
   if (!explanation) return 'none';
   return JSON.stringify(FIELD_PATHS[id].map((path) => explanation[path]?.words ?? null));
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the server and the host say about a field
+
+/**
+ * The server's refusals of a dry run that are about one field, by the start of its message
+ * (main/backends/qemu/firmware.ts, install.ts): the rule stays the server's, and the chip shows
+ * its words.
+ */
+const PLAN_ERRORS: readonly (readonly [FieldId, RegExp])[] = [
+  ['secureBoot', /^Secure Boot needs UEFI firmware/],
+  ['firmware', /^UEFI firmware \(ovmf\) is not installed/],
+  ['drivers', /^The drivers image /],
+];
+
+/** The chip a refused dry run's message belongs under, or null (the plan panel says it). */
+export function planErrorField(message: string): FieldId | null {
+  return PLAN_ERRORS.find(([, pattern]) => pattern.test(message))?.[0] ?? null;
+}
+
+/**
+ * What the host lacks for this chip's value, as the host probe reports it (`missing`, whose
+ * entries main/host/missing.ts names): UEFI needs ovmf, a TPM needs swtpm.
+ */
+export function hostLack(
+  spec: EnvironmentSpec,
+  id: FieldId,
+  missing: HostInfo['missing'],
+): HostInfo['missing'][number] | null {
+  const what =
+    id === 'firmware' && spec.firmware === 'uefi'
+      ? 'UEFI firmware (ovmf)'
+      : id === 'tpm' && spec.tpm
+        ? 'swtpm'
+        : null;
+  return missing.find((item) => item.what === what) ?? null;
 }

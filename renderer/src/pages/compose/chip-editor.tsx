@@ -6,10 +6,11 @@ import {
   fieldText,
   parseFieldText,
   parseImage,
+  parseDrivers,
   parseOs,
 } from '../../state/compose-field-editors';
 import type { Parsed } from '../../state/compose-field-editors';
-import { FIELD_LABELS } from '../../state/compose-fields';
+import { FIELD_LABELS, readField } from '../../state/compose-fields';
 import type { FieldId, FieldValues } from '../../state/compose-fields';
 import { useImagesStore } from '../../state/images-store';
 
@@ -85,11 +86,12 @@ function SimpleEditor<K extends FieldId>({ id, spec, onApply, onCancel }: Editor
   const editor = FIELD_EDITORS[id];
   const label = FIELD_LABELS[id];
   const unit = editor.kind === 'number' && editor.unit ? ` (${editor.unit})` : '';
+  const hint = 'hint' in editor ? editor.hint : undefined;
   const common = {
     id: inputId,
     autoFocus: true,
     'aria-invalid': error ? true : undefined,
-    'aria-describedby': editor.kind === 'text' ? `${inputId}-hint` : undefined,
+    'aria-describedby': hint ? `${inputId}-hint` : undefined,
   };
   return (
     <EditorForm
@@ -130,9 +132,9 @@ function SimpleEditor<K extends FieldId>({ id, spec, onApply, onCancel }: Editor
           onChange={(event) => setText(event.target.value)}
         />
       )}
-      {editor.kind === 'text' ? (
+      {hint ? (
         <p id={`${inputId}-hint`} className="hint">
-          {editor.hint}
+          {hint}
         </p>
       ) : null}
     </EditorForm>
@@ -251,10 +253,51 @@ function ImageEditor({ spec, onApply, onCancel }: EditorProps<'image'>) {
   );
 }
 
+/** The drivers ISO: one of the library's ISOs (not the installer itself), or none. */
+function DriversEditor({ spec, onApply, onCancel }: EditorProps<'drivers'>) {
+  const [picked, setPicked] = useState(() => readField(spec, 'drivers') ?? '');
+  const { error, apply } = useApply(onApply);
+  const images = useImagesStore((store) => store.items);
+  const inputId = useId();
+  const installer = spec.image.kind === 'library' ? spec.image.imageId : null;
+  const isos = images.filter((image) => image.format === 'iso' && image.id !== installer);
+  return (
+    <EditorForm
+      label="Drivers ISO"
+      error={error}
+      onSubmit={() => apply(parseDrivers(picked, isos))}
+      onCancel={onCancel}
+    >
+      <label htmlFor={inputId}>Drivers ISO</label>
+      <select
+        id={inputId}
+        autoFocus
+        aria-describedby={`${inputId}-hint`}
+        value={picked}
+        onChange={(event) => setPicked(event.target.value)}
+      >
+        <option value="">none</option>
+        {isos.map((image) => (
+          <option key={image.id} value={image.id}>
+            {image.name}
+          </option>
+        ))}
+      </select>
+      <p id={`${inputId}-hint`} className="hint">
+        A second CD for the installer, never booted: Windows needs virtio-win.iso to see virtio
+        disks and network cards.{' '}
+        {isos.length ? '' : 'The library has no other ISO: import one on the Images page.'}
+      </p>
+    </EditorForm>
+  );
+}
+
 /** The inline editor a chip opens; its value overrides the composed one. */
 export function ChipEditor<K extends FieldId>(props: EditorProps<K>) {
   const kind = FIELD_EDITORS[props.id].kind;
   if (kind === 'os') return <OsEditor {...(props as unknown as EditorProps<'os'>)} />;
   if (kind === 'image') return <ImageEditor {...(props as unknown as EditorProps<'image'>)} />;
+  if (kind === 'drivers')
+    return <DriversEditor {...(props as unknown as EditorProps<'drivers'>)} />;
   return <SimpleEditor {...props} />;
 }

@@ -1,5 +1,5 @@
 import { useId, useRef, useState } from 'react';
-import type { EnvironmentSpec, Explanation } from '../../../../preload/contract';
+import type { EnvironmentSpec, Explanation, HostInfo } from '../../../../preload/contract';
 import { FIELD_LABELS, fieldOrigin, showField } from '../../state/compose-fields';
 import type { FieldId, FieldValues } from '../../state/compose-fields';
 import { ChipEditor } from './chip-editor';
@@ -31,13 +31,16 @@ function originText(id: FieldId, source: ChipSource): string {
 
 /**
  * One field of the spec: its value, the words that set it, and (on click) an inline editor.
- * An edited chip says so and has a Reset.
+ * An edited chip says so and has a Reset. `refusal` is the server's word against its value (from
+ * the dry run); `lack`, what the host must install for it.
  */
 export function FieldChip<K extends FieldId>({
   id,
   spec,
   source,
   imageName,
+  refusal = null,
+  lack = null,
   onEdit,
   onReset,
 }: {
@@ -45,6 +48,8 @@ export function FieldChip<K extends FieldId>({
   spec: EnvironmentSpec;
   source: ChipSource;
   imageName: (imageId: string) => string | undefined;
+  refusal?: string | null;
+  lack?: HostInfo['missing'][number] | null;
   onEdit: (value: FieldValues[K]) => void;
   onReset: () => void;
 }) {
@@ -90,6 +95,16 @@ export function FieldChip<K extends FieldId>({
         {edited ? <span className="chip__edited">edited</span> : null}
         {edited ? origin.replace(/^edited/, '') : origin}
       </span>
+      {lack ? (
+        <p className="chip__warning">
+          {lack.what} is not installed on this host: <code>{lack.install}</code>
+        </p>
+      ) : null}
+      {refusal ? (
+        <p role="alert" className="field__error">
+          {refusal}
+        </p>
+      ) : null}
       {editing ? (
         <ChipEditor
           id={id}

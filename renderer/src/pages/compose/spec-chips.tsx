@@ -1,10 +1,18 @@
-import { useCallback, useId } from 'react';
+import { useCallback, useEffect, useId } from 'react';
 import { useComposeDraftStore } from '../../state/compose-draft-store';
-import { FIELD_IDS, showField } from '../../state/compose-fields';
+import {
+  FIELD_IDS,
+  fieldApplies,
+  hostLack,
+  planErrorField,
+  showField,
+} from '../../state/compose-fields';
 import type { FieldId } from '../../state/compose-fields';
 import { editCount } from '../../state/compose-spec';
 import type { ComposedView } from '../../state/compose-spec';
+import { usePlanStore } from '../../state/compose-plan-store';
 import { useComposeStore } from '../../state/compose-store';
+import { useHostStore } from '../../state/host-store';
 import { useImagesStore } from '../../state/images-store';
 import { FieldChip } from './field-chip';
 import type { ChipSource } from './field-chip';
@@ -22,14 +30,29 @@ export function SpecChips({ view }: { view: ComposedView }) {
   const closeRecipe = useComposeStore((store) => store.closeRecipe);
   const fromImage = useComposeDraftStore((store) => store.fromImage);
   const images = useImagesStore((store) => store.items);
+  const imagesStatus = useImagesStore((store) => store.status);
+  const loadImages = useImagesStore((store) => store.load);
+  const host = useHostStore((store) => store.info);
+  const hostStatus = useHostStore((store) => store.status);
+  const loadHost = useHostStore((store) => store.load);
+  const planError = usePlanStore((store) => (store.status === 'error' ? store.error : null));
   const titleId = useId();
   const imageName = useCallback(
     (imageId: string) => images.find((image) => image.id === imageId)?.name,
     [images],
   );
   const spec = view.specs[0];
+  const isVm = spec?.backend === 'qemu';
+  // A VM's chips need the library (is the image an ISO?) and the host (ovmf, swtpm).
+  useEffect(() => {
+    if (isVm && imagesStatus === 'idle') void loadImages();
+    if (isVm && hostStatus === 'idle') void loadHost();
+  }, [isVm, imagesStatus, loadImages, hostStatus, loadHost]);
   if (!spec || !view.unedited) return null;
   const unedited = view.unedited;
+  const libraryImage = spec.image.kind === 'library' ? spec.image.imageId : null;
+  const isIso = images.some((image) => image.id === libraryImage && image.format === 'iso');
+  const refused = planError ? planErrorField(planError.message) : null;
 
   const sourceOf = (id: FieldId): ChipSource => {
     if (edits[id]) return { kind: 'edited', was: showField(unedited, id, imageName) };
@@ -64,13 +87,15 @@ export function SpecChips({ view }: { view: ComposedView }) {
         until you reset it.
       </p>
       <ul className="chips" aria-label="Spec fields">
-        {FIELD_IDS.map((id) => (
+        {FIELD_IDS.filter((id) => fieldApplies(spec, id, isIso)).map((id) => (
           <FieldChip
             key={id}
             id={id}
             spec={spec}
             source={sourceOf(id)}
             imageName={imageName}
+            refusal={refused === id ? planError?.message : null}
+            lack={hostLack(spec, id, host?.missing ?? [])}
             onEdit={(value) => edit(id, value)}
             onReset={() => reset(id)}
           />

@@ -26,7 +26,9 @@ Commands:
   compose "<prompt>"
                    Turn a sentence into an environment spec, offline  [--json | --jsonl]
   up "<prompt>" | <recipe.json|yaml>
-                   Compose (or load) and start environments  [--dry-run] [--save FILE]
+                   Compose (or load) and start environments  [--dry-run] [--save FILE] [--json]
+                   --wait: until each is ready (running, a VM provisioned, a health check
+                   passed), at most --timeout SECONDS (900); exit 3 if one failed, 4 on timeout
   doctor           Check this host: QEMU, KVM or TCG, container engine, resources  [--json]
   ls               List environments  [--json]
   start|stop|kill|pause|resume|restart|rm <name|id>...
@@ -76,11 +78,21 @@ function parsePort(value: string | undefined): number {
 
 class UsageError extends Error {}
 
+/** `genos up --wait --timeout SEC`: whole seconds, default 900 (a VM's first boot under TCG). */
+function parseWaitTimeout(value: string | undefined): number {
+  const sec = value === undefined ? 900 : Number(value);
+  if (!Number.isInteger(sec) || sec < 1 || sec > 86_400) {
+    throw new UsageError(`--timeout must be whole seconds from 1 to 86400, not "${value}".`);
+  }
+  return sec;
+}
+
 async function withSession(
   dataDir: string,
   fn: (s: ApiSession) => Promise<number>,
+  opts: { follow?: boolean } = {},
 ): Promise<number> {
-  const session = await openApiSession(dataDir);
+  const session = await openApiSession(dataDir, opts);
   try {
     return await fn(session);
   } finally {
@@ -100,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
       tag: { type: 'string' },
       jsonl: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
+      wait: { type: 'boolean', default: false },
       save: { type: 'string' },
       timeout: { type: 'string' },
       format: { type: 'string' },
@@ -137,16 +150,22 @@ async function main(argv: string[]): Promise<number> {
         { stdin: process.stdin, out, err: process.stderr },
       );
     case 'up':
-      return withSession(dataDir, (s) =>
-        runUp(
-          s,
-          {
-            words: positionals,
-            dryRun: values['dry-run'],
-            ...(values.save ? { save: values.save } : {}),
-          },
-          { out },
-        ),
+      return withSession(
+        dataDir,
+        (s) =>
+          runUp(
+            s,
+            {
+              words: positionals,
+              dryRun: values['dry-run'],
+              ...(values.save ? { save: values.save } : {}),
+              json: values.json,
+              ...(values.wait ? { wait: { timeoutSec: parseWaitTimeout(values.timeout) } } : {}),
+            },
+            { out, err: process.stderr },
+          ),
+        // Waiting in-process, the CLI follows health and exits itself while it holds the dir.
+        { follow: values.wait },
       );
     case 'doctor':
       return runDoctor({ json: values.json, dataDir }, out);

@@ -36,7 +36,10 @@ export type ApiSession = {
  * data dir (so two orchestrators never act on the same environments), else an in-process core
  * for the length of the command.
  */
-export async function openApiSession(dataDir: string): Promise<ApiSession> {
+export async function openApiSession(
+  dataDir: string,
+  opts: { follow?: boolean } = {},
+): Promise<ApiSession> {
   const owner = readOwner(dataDir);
   if (owner) {
     if (!owner.socketPath) {
@@ -53,7 +56,7 @@ export async function openApiSession(dataDir: string): Promise<ApiSession> {
       close: async () => client.close(),
     };
   }
-  const core = await startCore({ dataDir, mode: 'cli', ownerSocket: false });
+  const core = await startCore({ dataDir, mode: 'cli', ownerSocket: false, follow: opts.follow });
   return {
     async call(call, args) {
       const reply = await core.dispatch(call, args, { transport: 'in-process', trusted: true });

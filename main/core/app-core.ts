@@ -34,6 +34,11 @@ export type CoreOptions = {
   mode: AppInfo['mode'];
   /** Listen on <dataDir>/genos.sock so the CLI can reach this owner (app and serve do). */
   ownerSocket: boolean;
+  /**
+   * The CLI holding the data dir for a while (`genos up --wait`): follow health, engine events
+   * and reconciliation as app and serve do, or it would never see a check pass or a crash.
+   */
+  follow?: boolean;
   /** Replaces the real probe (unit tests only). */
   probe?: () => Promise<HostInfo>;
   /** Replaces the real backends (unit tests only). */
@@ -180,7 +185,7 @@ export async function startCore(opts: CoreOptions): Promise<Core> {
       }),
     );
 
-    if (opts.mode !== 'cli') {
+    if (opts.mode !== 'cli' || opts.follow) {
       // What an import or conversion cut short by a crash left in the library goes first.
       images.sweepInterrupted(opts.mode);
       // Self-healing: what dies on its own (seen by reconcile or an engine event) goes to the

@@ -22,6 +22,8 @@ type Watched = {
   inFlight: boolean;
   /** A check the engine runs: its last verdict ('unhealthy' holds until one of its probes passes). */
   engine: EngineVerdict | null;
+  /** The last check passed (the first pass is audited: `genos up --wait` waits for it). */
+  healthy: boolean;
 };
 
 type Check = NonNullable<EnvironmentSpec['healthCheck']>;
@@ -143,6 +145,7 @@ export class HealthMonitor {
       nextAt: now + parsed.data.healthCheck.intervalSec * 1000,
       inFlight: false,
       engine: null,
+      healthy: false,
     };
     this.watched.set(env.id, w);
     if (plan.by === 'unsupported') this.reportOnce(env, specJson, plan);
@@ -186,6 +189,17 @@ export class HealthMonitor {
     // The environment may have moved on while the probe ran; act on what it is now.
     const now = this.deps.store.getEnvironment(envId);
     if (!now || this.watched.get(envId) !== w) return;
+    // Said even while an operation holds it: the engine reports a pass once, not every probe.
+    if (error === null && !w.healthy) {
+      this.deps.audit.record({
+        actor: 'health',
+        action: 'env.health',
+        target: envId,
+        outcome: 'ok',
+        detail: { status: 'healthy', check: 'describe' in w.plan ? w.plan.describe : null },
+      });
+    }
+    w.healthy = error === null;
     // An operation of ours (a start, a stop) is under way: its outcome decides, not this check.
     if (this.deps.orchestrator.isBusy(envId)) return;
     if (error === null) {

@@ -336,6 +336,7 @@ export class Orchestrator {
       outcome: to === 'failed' ? 'error' : 'info',
       detail: { from: current.state, to, reason },
     });
+    this.provision.leftRunning(next, current.state, to, reason);
     const shown = this.provision.with(next);
     this.deps.bus.emit('environmentChanged', shown);
     return shown;

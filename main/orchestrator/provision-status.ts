@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   ProvisionStage,
+  type EnvironmentState,
   type EnvironmentSummary,
   type ProvisionStatus,
 } from '../../preload/contract.js';
@@ -82,6 +83,27 @@ export class ProvisionTracker {
     this.current.set(id, status);
     this.save(id, status);
     this.onChange({ id, status, stageChanged: true });
+  }
+
+  /**
+   * The environment went from `from` to `to`. Stopping, being killed or dying (qemu gone, a
+   * failed start) before provisioning reached ready cuts it short: the stage reached is marked
+   * failed, saying so, instead of showing a first boot that is no longer happening. Its next start
+   * watches the first boot again and reports afresh. provisioning -> stopped is create() finishing.
+   */
+  leftRunning(
+    env: { id: string; name: string },
+    from: EnvironmentState,
+    to: EnvironmentState,
+    reason: string,
+  ): void {
+    if (to !== 'failed' && !(to === 'stopped' && from !== 'provisioning')) return;
+    const prev = this.get(env.id);
+    if (!prev || prev.stage === 'ready' || prev.failed) return;
+    this.fail(
+      env.id,
+      `Stopped during ${prev.stage} before provisioning was ready (${reason}). Start it again to finish; see the console log (genos logs ${env.name}).`,
+    );
   }
 
   forget(id: string): void {

@@ -237,6 +237,18 @@ describe('health monitor', () => {
       expect(connect).not.toHaveBeenCalled();
     });
 
+    it('audits a pass after a start or a failure once, so `genos up --wait` sees it healthy', async () => {
+      const env = await h.running(container);
+      const passes = () =>
+        h.audit(env.id, 'env.health').map((e) => [e.outcome, e.detail?.status, e.detail?.check]);
+      await monitor.engineReport(env.id, 'healthy');
+      await monitor.engineReport(env.id, 'healthy');
+      expect(passes()).toEqual([['ok', 'healthy', 'the check that /ready exists']]);
+      await monitor.engineReport(env.id, 'unhealthy');
+      await monitor.engineReport(env.id, 'healthy');
+      expect(passes()).toHaveLength(2);
+    });
+
     it('escalates to onFailed after `retries` more engine cycles still unhealthy, never sooner', async () => {
       monitor.stop();
       const onFailed = vi.fn(async () => undefined);

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EnvironmentSummary } from '../../../preload/contract.js';
 import type { Backend, EnvRef, Progress } from '../../../main/backends/backend.js';
 import { GenosError } from '../../../main/core/errors.js';
+import { reconcile } from '../../../main/orchestrator/reconcile.js';
 import {
   ProvisionTracker,
   type ProvisionChange,
@@ -111,6 +112,66 @@ describe('the orchestrator and provisioning stages', () => {
       });
       const audit = h.audit(failed.id, 'env.provision');
       expect(audit.at(-1)).toMatchObject({ outcome: 'error' });
+    } finally {
+      h.close();
+    }
+  });
+
+  /** A harness whose VM reports first-boot when it starts, and `ready` when the test says so. */
+  function firstBooting() {
+    const h = orchestratorHarness();
+    const reports: Progress[] = [];
+    (h.backend as Backend).start = async (env: EnvRef, _host: unknown, progress: Progress) => {
+      h.backend.instances.set(env.id, 'running');
+      progress({ stage: 'first-boot', message: 'Booting; waiting for cloud-init' });
+      reports.push(progress);
+      return { pid: 1 };
+    };
+    return { h, ready: () => reports.at(-1)!({ stage: 'ready', message: 'set up' }) };
+  }
+
+  it('marks the stage reached as failed when the user stops a VM before it is ready', async () => {
+    const { h } = firstBooting();
+    try {
+      const running = await h.running({ name: 'early' });
+      // provisioning -> stopped (create done) on the way did not count as stopping early.
+      expect(running.provision).toMatchObject({ stage: 'first-boot', failed: false });
+      const stopped = await h.orchestrator.stop(running.id, 'user');
+      expect(stopped.provision).toMatchObject({ stage: 'first-boot', failed: true });
+      expect(stopped.provision!.message).toBe(
+        'Stopped during first-boot before provisioning was ready (stopped by user). Start it again to finish; see the console log (genos logs early).',
+      );
+      expect(h.audit(running.id, 'env.provision').at(-1)).toMatchObject({ outcome: 'error' });
+      // The next start follows the first boot again, from a clean stage.
+      const again = await h.orchestrator.start(running.id, 'user');
+      expect(again.provision).toMatchObject({ stage: 'first-boot', failed: false });
+    } finally {
+      h.close();
+    }
+  });
+
+  it('marks it failed when qemu dies before ready, with the reason reconciliation found', async () => {
+    const { h } = firstBooting();
+    try {
+      const running = await h.running({ name: 'crashy' });
+      h.backend.instances.set(running.id, 'stopped'); // qemu killed behind GenOS's back
+      await reconcile(h.orchestrator, h.deps, { startup: false });
+      const now = h.orchestrator.provision.with(h.store.getEnvironment(running.id)!);
+      expect(now.state).toBe('failed');
+      expect(now.provision).toMatchObject({ stage: 'first-boot', failed: true });
+      expect(now.provision!.message).toContain('(qemu exited with signal 9)');
+    } finally {
+      h.close();
+    }
+  });
+
+  it('leaves a VM that was ready alone when it stops later', async () => {
+    const { h, ready } = firstBooting();
+    try {
+      const running = await h.running();
+      ready();
+      const killed = await h.orchestrator.kill(running.id, 'user');
+      expect(killed.provision).toMatchObject({ stage: 'ready', failed: false });
     } finally {
       h.close();
     }

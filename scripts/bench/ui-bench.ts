@@ -29,6 +29,7 @@ import {
   startServe,
   type ServeProcess,
 } from '../../tests/helpers/serve-process.js';
+import { kernelGuestVmSpec } from '../../tests/helpers/spec-fixture.js';
 import { ensureTestGuest } from '../../tests/helpers/test-guest.js';
 import { killAllUnder } from '../../tests/helpers/vm-test-env.js';
 import { ByteReader } from '../../tests/unit/streams/rfb-client.js';
@@ -507,23 +508,7 @@ async function benchDisplay(browser: Browser, serve: ServeProcess): Promise<void
   try {
     await page.goto(serve.url);
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
-    const spec: EnvironmentSpecInput = {
-      name,
-      backend: 'qemu',
-      os: { id: 'linux', version: null },
-      resources: { cpus: 1, memoryMiB: 128, diskGiB: 1 },
-      network: { mode: 'none', ports: [] },
-      display: 'gui',
-      desktop: null,
-      apps: [],
-      count: 1,
-      ephemeral: false,
-      image: { kind: 'kernel', kernel: guest.kernel, initrd: guest.initrd, cmdline: guest.cmdline },
-      healthCheck: null,
-      restartPolicy: 'never',
-      requires: [],
-      hardening: {},
-    };
+    const spec = kernelGuestVmSpec(guest, name) as EnvironmentSpecInput;
     const { items } = await call<{ items: { id: string }[] }>(page, 'createEnvironment', {
       spec,
       start: true,

@@ -1,14 +1,7 @@
-import { backendAvailable } from '../helpers/backends';
-import {
-  cleanupTestRun,
-  ensureTestImage,
-  testDocker,
-  testRunId,
-} from '../helpers/docker-test-image';
 import { needsChromium } from './fixtures/chromium';
 import { callInPage } from './fixtures/page-api';
 import { expect, test } from './fixtures/serve';
-import { ensureStoppableImage, removeEnvironmentContainers } from './fixtures/stoppable-image';
+import { containerSuite } from './fixtures/stoppable-image';
 import { AppShellPage } from './pages/app-shell-page';
 import { ComposePage } from './pages/compose-page';
 import { EnvironmentsPage } from './pages/environments-page';
@@ -20,23 +13,8 @@ needsChromium();
  * the words each came from, and Launch starts them through upStack, the used one first.
  */
 test.describe('a stack from one prompt', () => {
-  test.skip(() => !backendAvailable('docker'), 'docker is not available');
-  const docker = testDocker();
-  const run = testRunId();
-  const created: string[] = [];
-  let image = '';
-
-  test.beforeAll(async () => {
-    if (!backendAvailable('docker')) return;
-    test.setTimeout(120_000);
-    image = await ensureStoppableImage(docker, await ensureTestImage(docker), run);
-  });
-
-  test.afterAll(async () => {
-    if (!backendAvailable('docker')) return;
-    await removeEnvironmentContainers(docker, created);
-    await cleanupTestRun(docker, run);
-  });
+  const suite = containerSuite();
+  const { run } = suite;
 
   test('is listed with its requirements and launched in dependency order', async ({
     page,
@@ -47,6 +25,7 @@ test.describe('a stack from one prompt', () => {
     const envs = new EnvironmentsPage(page);
     await shell.open(server.url);
 
+    const { image } = suite;
     const db = `db-${run}`.toLowerCase();
     const app = `app-${run}`.toLowerCase();
     await compose.type(
@@ -80,7 +59,7 @@ test.describe('a stack from one prompt', () => {
 
     const { items } = await callInPage(page, 'listEnvironments', {});
     const ids = Object.fromEntries(items.map((env) => [env.name, env.id]));
-    created.push(ids[db]!, ids[app]!);
+    suite.created.push(ids[db]!, ids[app]!);
     const { items: audit } = await callInPage(page, 'listAuditEvents', { limit: 500 });
     const stack = audit.find((e) => e.action === 'stack.create');
     expect(stack?.detail).toMatchObject({ order: [[db], [app]] });

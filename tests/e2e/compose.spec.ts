@@ -2,13 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { backendAvailable } from '../helpers/backends';
-import {
-  cleanupTestRun,
-  ensureTestImage,
-  testDocker,
-  testRunId,
-  testSpec,
-} from '../helpers/docker-test-image';
+import { testSpec } from '../helpers/docker-test-image';
 import { needsChromium } from './fixtures/chromium';
 import { imageWorkDir, qemuImgCreate } from './fixtures/disk-images';
 import { dropFiles } from './fixtures/drop-files';
@@ -16,7 +10,7 @@ import { cpuHasVirtualizationFlags } from './fixtures/host-facts';
 import { callInPage } from './fixtures/page-api';
 import { expect, test } from './fixtures/serve';
 import { readmeShot } from './fixtures/readme-shot';
-import { ensureStoppableImage, removeEnvironmentContainers } from './fixtures/stoppable-image';
+import { containerSuite } from './fixtures/stoppable-image';
 import { AppShellPage } from './pages/app-shell-page';
 import { ComposePage } from './pages/compose-page';
 import { EnvironmentsPage } from './pages/environments-page';
@@ -238,23 +232,8 @@ test('recipes: saved as a download that reads back, opened from a file or a drop
 });
 
 test.describe('with Docker', () => {
-  test.skip(() => !backendAvailable('docker'), 'docker is not available');
-  const docker = testDocker();
-  const run = testRunId();
-  const created: string[] = [];
-  let image = '';
-
-  test.beforeAll(async () => {
-    if (!backendAvailable('docker')) return;
-    test.setTimeout(120_000);
-    image = await ensureStoppableImage(docker, await ensureTestImage(docker), run);
-  });
-
-  test.afterAll(async () => {
-    if (!backendAvailable('docker')) return;
-    await removeEnvironmentContainers(docker, created);
-    await cleanupTestRun(docker, run);
-  });
+  const suite = containerSuite();
+  const { docker, run } = suite;
 
   test('a recipe for the local test image launches, and a launch failure shows why', async ({
     page,
@@ -275,7 +254,8 @@ test.describe('with Docker', () => {
     await compose.launchError.getByRole('button', { name: 'Dismiss the launch error' }).click();
 
     const name = `compose-${run}`;
-    const recipe = { genosRecipe: 1, environments: [testSpec(image, { name })] };
+    const { image } = suite;
+    const recipe = { genosRecipe: 1, environments: [suite.spec({ name })] };
     await compose.openRecipe('busybox.json', JSON.stringify(recipe));
     await expect(compose.chipButton('Image')).toContainText(image);
     await expect(compose.dockerOptions).toContainText(`"Image": "${image}"`);
@@ -285,7 +265,7 @@ test.describe('with Docker', () => {
     await expect(envs.state(name)).toHaveText('running');
     const { items } = await callInPage(page, 'listEnvironments', {});
     const id = items.find((env) => env.name === name)!.id;
-    created.push(id);
+    suite.created.push(id);
     const [container] = await docker.listContainers({ filters: { label: [`genos.env=${id}`] } });
     expect(container?.State).toBe('running');
 

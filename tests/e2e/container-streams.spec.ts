@@ -1,16 +1,8 @@
 import WebSocket from 'ws';
-import { backendAvailable } from '../helpers/backends';
-import {
-  cleanupTestRun,
-  ensureTestImage,
-  testDocker,
-  testRunId,
-  testSpec,
-} from '../helpers/docker-test-image';
 import { needsChromium } from './fixtures/chromium';
 import { callInPage } from './fixtures/page-api';
+import { containerSuite } from './fixtures/stoppable-image';
 import { expect, test } from './fixtures/serve';
-import { removeEnvironmentContainers } from './fixtures/stoppable-image';
 import { AppShellPage } from './pages/app-shell-page';
 import { EnvironmentView } from './pages/environment-view';
 
@@ -22,20 +14,8 @@ needsChromium();
  * without polling, until the container stops.
  */
 test.describe('a container’s main process and its log', () => {
-  test.skip(!backendAvailable('docker'), 'docker is not available');
-  const docker = testDocker();
-  const run = testRunId();
-  const created: string[] = [];
-  let image = '';
-
-  test.beforeAll(async () => {
-    test.setTimeout(120_000);
-    image = await ensureTestImage(docker);
-  });
-  test.afterAll(async () => {
-    await removeEnvironmentContainers(docker, created);
-    await cleanupTestRun(docker, run);
-  });
+  const suite = containerSuite({ interactiveShell: true });
+  const { run } = suite;
 
   test('attaches to the main process; the log follows what it prints', async ({ page, server }) => {
     test.setTimeout(90_000);
@@ -43,11 +23,11 @@ test.describe('a container’s main process and its log', () => {
     await shell.open(server.url);
     const name = `attach-${run}`;
     const { items } = await callInPage(page, 'createEnvironment', {
-      spec: testSpec(image, { name }),
+      spec: suite.spec({ name }),
       start: true,
     });
     const id = items[0]!.id;
-    created.push(id);
+    suite.created.push(id);
     const view = new EnvironmentView(page, name);
     await view.open(server.origin, id, 'terminal');
     await expect(view.state).toHaveText('running', { timeout: 30_000 });

@@ -1,94 +1,17 @@
-import type { Page } from '@playwright/test';
-import type { EnvironmentSpecInput } from '../../preload/contract';
 import { backendAvailable } from '../helpers/backends';
-import {
-  cleanupTestRun,
-  ensureTestImage,
-  testDocker,
-  testRunId,
-  testSpec,
-} from '../helpers/docker-test-image';
+import { kernelGuestVmSpec } from '../helpers/spec-fixture';
 import { ensureTestGuest } from '../helpers/test-guest';
 import type { TestGuest } from '../helpers/test-guest';
-import { killAllUnder } from '../helpers/vm-test-env';
 import { needsChromium } from './fixtures/chromium';
 import { callInPage } from './fixtures/page-api';
-import { expect, test as base } from './fixtures/serve';
+import { watchPage } from './fixtures/page-problems';
+import { expect, test } from './fixtures/qemu-test';
 import { readmeShot } from './fixtures/readme-shot';
-import { ensureStoppableImage, removeEnvironmentContainers } from './fixtures/stoppable-image';
+import { containerSuite } from './fixtures/stoppable-image';
 import { AppShellPage } from './pages/app-shell-page';
 import { EnvironmentView } from './pages/environment-view';
 
 needsChromium();
-
-/**
- * The usual per-test `genos serve`, plus a safety net that runs before it stops (and removes its
- * data dir): SIGKILL for any qemu still running from that data dir, whatever the test got to.
- */
-const test = base.extend<{ qemuSafetyNet: void }>({
-  qemuSafetyNet: [
-    async ({ server }, use) => {
-      await use();
-      await killAllUnder(server.dataDir, false);
-    },
-    { auto: true },
-  ],
-});
-
-// Chromium says this about any CSP meta tag naming frame-ancestors (serve also sends it as a header).
-const META_FRAME_ANCESTORS = /'frame-ancestors' is ignored when delivered via a <meta> element/;
-// Known, and not this view's: zod 4 probes `Function('')` once per page when the contract's
-// schemas are built (the app's main chunk), and the CSP reports it (once per policy). The fix is
-// `z.config({ jitless: true })` before the contract loads. Anything else (noVNC, xterm.js, the
-// lazily loaded chunks) must not trip the CSP.
-const ZOD_EVAL_PROBE = /^script-src blocked eval at \S+\/assets\/index-[\w-]+\.js:/;
-
-/** Console errors, uncaught exceptions and CSP violations of the page, from its first script on. */
-async function watchPage(page: Page): Promise<{ problems: () => Promise<string[]> }> {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !META_FRAME_ANCESTORS.test(message.text()))
-      problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`exception: ${error.message}`));
-  await page.addInitScript(() => {
-    const seen: string[] = [];
-    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-    document.addEventListener('securitypolicyviolation', (event) =>
-      seen.push(
-        `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`,
-      ),
-    );
-  });
-  return {
-    problems: async () => [
-      ...problems,
-      ...(
-        await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)
-      ).filter((violation) => !ZOD_EVAL_PROBE.test(violation)),
-    ],
-  };
-}
-
-function vmSpec(guest: TestGuest, name: string): EnvironmentSpecInput {
-  return {
-    name,
-    backend: 'qemu',
-    os: { id: 'linux', version: null },
-    resources: { cpus: 1, memoryMiB: 128, diskGiB: 1 },
-    network: { mode: 'none', ports: [] },
-    display: 'gui',
-    desktop: null,
-    apps: [],
-    count: 1,
-    ephemeral: false,
-    image: { kind: 'kernel', kernel: guest.kernel, initrd: guest.initrd, cmdline: guest.cmdline },
-    healthCheck: null,
-    restartPolicy: 'never',
-    requires: [],
-    hardening: {},
-  };
-}
 
 test.describe('a virtual machine’s page', () => {
   test.skip(!backendAvailable('qemu'), 'qemu is not installed');
@@ -110,7 +33,7 @@ test.describe('a virtual machine’s page', () => {
 
     const name = 'view-vm';
     const { items } = await callInPage(page, 'createEnvironment', {
-      spec: vmSpec(guest, name),
+      spec: kernelGuestVmSpec(guest, name),
     });
     const id = items[0]!.id;
     try {
@@ -207,22 +130,7 @@ test.describe('a virtual machine’s page', () => {
 });
 
 test.describe('a container’s page', () => {
-  test.skip(!backendAvailable('docker'), 'docker is not available');
-
-  const docker = testDocker();
-  const run = testRunId();
-  const created: string[] = [];
-  let image = '';
-
-  test.beforeAll(async () => {
-    test.setTimeout(120_000);
-    image = await ensureStoppableImage(docker, await ensureTestImage(docker), run);
-  });
-
-  test.afterAll(async () => {
-    await removeEnvironmentContainers(docker, created);
-    await cleanupTestRun(docker, run);
-  });
+  const suite = containerSuite();
 
   test('the terminal is a shell in the container; there is no display', async ({
     page,
@@ -231,13 +139,13 @@ test.describe('a container’s page', () => {
     const watch = await watchPage(page);
     const shell = new AppShellPage(page);
     await shell.open(server.url);
-    const name = `view-ct-${run}`;
+    const name = `view-ct-${suite.run}`;
     const { items } = await callInPage(page, 'createEnvironment', {
-      spec: testSpec(image, { name }),
+      spec: suite.spec({ name }),
       start: true,
     });
     const id = items[0]!.id;
-    created.push(id);
+    suite.created.push(id);
 
     const view = new EnvironmentView(page, name);
     await view.open(server.origin, id);

@@ -1,7 +1,7 @@
 import { backendAvailable } from '../helpers/backends';
 import { testSpec } from '../helpers/docker-test-image';
 import { needsChromium } from './fixtures/chromium';
-import { imageWorkDir, qemuImgCreate } from './fixtures/disk-images';
+import { imageWorkDirPerTest, qemuImgCreate } from './fixtures/disk-images';
 import { dragOver, dropFiles } from './fixtures/drop-files';
 import { callInPage } from './fixtures/page-api';
 import { expect, test } from './fixtures/serve';
@@ -12,11 +12,7 @@ import { TaskTray } from './pages/task-tray';
 needsChromium();
 test.skip(!backendAvailable('qemu-img'), 'qemu-img is not available');
 
-let work: ReturnType<typeof imageWorkDir>;
-test.beforeEach(() => {
-  work = imageWorkDir();
-});
-test.afterEach(() => work.dispose());
+const work = imageWorkDirPerTest();
 
 test('a qcow2 dropped anywhere is uploaded, imported, converted to raw and deleted', async ({
   page,

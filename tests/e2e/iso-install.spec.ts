@@ -1,24 +1,13 @@
 import { backendAvailable } from '../helpers/backends';
+import { testGuestVmSpec } from '../helpers/spec-fixture';
 import { ensureTestGuest } from '../helpers/test-guest';
-import { killAllUnder } from '../helpers/vm-test-env';
 import { needsChromium } from './fixtures/chromium';
 import { callInPage } from './fixtures/page-api';
-import { expect, test as base } from './fixtures/serve';
+import { expect, test } from './fixtures/qemu-test';
 import { AppShellPage } from './pages/app-shell-page';
 import { EnvironmentView } from './pages/environment-view';
 
 needsChromium();
-
-/** SIGKILL for any qemu the test left running from the server's data dir, before it stops. */
-const test = base.extend<{ qemuSafetyNet: void }>({
-  qemuSafetyNet: [
-    async ({ server }, use) => {
-      await use();
-      await killAllUnder(server.dataDir, false);
-    },
-    { auto: true },
-  ],
-});
 
 test('an ISO install opens on its display and "Finish installation" detaches the installer', async ({
   page,
@@ -47,23 +36,7 @@ test('an ISO install opens on its display and "Finish installation" detaches the
     .not.toBe('');
   const name = 'iso-install';
   const { items } = await callInPage(page, 'createEnvironment', {
-    spec: {
-      name,
-      backend: 'qemu',
-      os: { id: 'linux', version: null },
-      resources: { cpus: 1, memoryMiB: 128, diskGiB: 1 },
-      network: { mode: 'none', ports: [] },
-      display: 'gui',
-      desktop: null,
-      apps: [],
-      count: 1,
-      ephemeral: false,
-      image: { kind: 'library', imageId: isoId },
-      healthCheck: null,
-      restartPolicy: 'never',
-      requires: [],
-      hardening: {},
-    },
+    spec: testGuestVmSpec(name, { kind: 'library', imageId: isoId }, { display: 'gui' }),
   });
   const id = items[0]!.id;
   await callInPage(page, 'startEnvironment', { id });

@@ -1,4 +1,5 @@
 import { needsChromium } from './fixtures/chromium';
+import { META_FRAME_ANCESTORS } from './fixtures/page-problems';
 import { expect, test } from './fixtures/serve';
 import { AppShellPage } from './pages/app-shell-page';
 
@@ -20,10 +21,6 @@ test('every page is reachable from the sidebar, and the page names the main land
   await shell.expectConnected();
   await expect(shell.pageHeading).toHaveText('Host');
 });
-
-// Chromium says this about any CSP meta tag naming frame-ancestors; the server sends that
-// directive as a header too, where it does apply.
-const META_FRAME_ANCESTORS = /'frame-ancestors' is ignored when delivered via a <meta> element/;
 
 test('the page runs under its strict CSP with no violation and no console error', async ({
   page,

@@ -1,29 +1,18 @@
 import { backendAvailable } from '../helpers/backends';
 import {
   DEBIAN_IMAGE_SCRIPT,
+  debianVmSpec,
   ensureDebianImage,
   writeDebianCatalog,
 } from '../helpers/debian-image';
-import { killAllUnder } from '../helpers/vm-test-env';
 import fs from 'node:fs';
 import { needsChromium } from './fixtures/chromium';
 import { callInPage } from './fixtures/page-api';
-import { expect, test as base } from './fixtures/serve';
+import { expect, test } from './fixtures/qemu-test';
 import { AppShellPage } from './pages/app-shell-page';
 import { EnvironmentView } from './pages/environment-view';
 
 needsChromium();
-
-/** Whatever the test got to, no qemu outlives the server's data dir. */
-const test = base.extend<{ qemuSafetyNet: void }>({
-  qemuSafetyNet: [
-    async ({ server }, use) => {
-      await use();
-      await killAllUnder(server.dataDir, false);
-    },
-    { auto: true },
-  ],
-});
 
 /**
  * The Terminal tab's SSH choice with a real Debian 12 guest (scripts/build-debian-image.sh):
@@ -64,23 +53,7 @@ test.describe('the SSH terminal of a catalog VM', () => {
 
     const name = 'deb-ssh-ui';
     const { items } = await callInPage(page, 'createEnvironment', {
-      spec: {
-        name,
-        backend: 'qemu',
-        os: { id: 'debian', version: '12' },
-        resources: { cpus: 1, memoryMiB: 1024, diskGiB: 4 },
-        network: { mode: 'isolated', ports: [] },
-        display: 'headless',
-        desktop: null,
-        apps: [],
-        count: 1,
-        ephemeral: false,
-        image: { kind: 'catalog' },
-        healthCheck: null,
-        restartPolicy: 'never',
-        requires: [],
-        hardening: {},
-      },
+      spec: debianVmSpec(name, { network: { mode: 'isolated', ports: [] } }),
       start: true,
     });
     const view = new EnvironmentView(page, name);

@@ -1,7 +1,7 @@
 import type { Route } from '@playwright/test';
 import { backendAvailable } from '../helpers/backends';
 import { needsChromium } from './fixtures/chromium';
-import { imageWorkDir, qemuImgCreate } from './fixtures/disk-images';
+import { imageWorkDirPerTest, qemuImgCreate } from './fixtures/disk-images';
 import { dropFiles } from './fixtures/drop-files';
 import { expect, test } from './fixtures/serve';
 import { AppShellPage } from './pages/app-shell-page';
@@ -11,11 +11,7 @@ import { TaskTray } from './pages/task-tray';
 needsChromium();
 test.skip(!backendAvailable('qemu-img'), 'qemu-img is not available');
 
-let work: ReturnType<typeof imageWorkDir>;
-test.beforeEach(() => {
-  work = imageWorkDir();
-});
-test.afterEach(() => work.dispose());
+const work = imageWorkDirPerTest();
 
 test('an upload can be cancelled from the tray while it is under way', async ({ page, server }) => {
   const shell = new AppShellPage(page);

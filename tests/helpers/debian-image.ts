@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { EnvironmentSpec, EnvironmentSpecInput } from '../../preload/contract.js';
+import { baseSpec } from './spec-fixture.js';
 
 /**
  * The Debian 12 image scripts/build-debian-image.sh builds from Debian's archive, as a catalog
@@ -51,4 +53,18 @@ export function writeDebianCatalog(dataDir: string, image: { file: string; sha25
       ],
     }),
   );
+}
+
+/** A Debian 12 VM from the catalog base with room for cloud-init (1 GiB, 4 GiB disk), headless. */
+export function debianVmSpec(
+  name: string,
+  over: Partial<EnvironmentSpecInput> = {},
+): EnvironmentSpec {
+  return baseSpec({
+    name,
+    os: { id: 'debian', version: '12' },
+    resources: { cpus: 1, memoryMiB: 1024, diskGiB: 4 },
+    image: { kind: 'catalog' },
+    ...over,
+  });
 }

@@ -8,11 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import {
-  EnvironmentSpec,
-  type EnvironmentSpecInput,
-  type HostInfo,
-} from '../../preload/contract.js';
+import type { EnvironmentSpec, EnvironmentSpecInput, HostInfo } from '../../preload/contract.js';
+import { baseSpec } from './spec-fixture.js';
 
 export const TEST_IMAGE_REPO = 'genos-test/busybox';
 
@@ -169,21 +166,11 @@ export function testSpec(
   image: string,
   over: Partial<EnvironmentSpecInput> & { name: string },
 ): EnvironmentSpec {
-  return EnvironmentSpec.parse({
+  return baseSpec({
     backend: 'docker',
     os: { id: 'busybox', version: null },
     resources: { cpus: 1, memoryMiB: 64, diskGiB: 1 },
-    network: { mode: 'none', ports: [] },
-    display: 'headless',
-    desktop: null,
-    apps: [],
-    count: 1,
-    ephemeral: false,
     image: { kind: 'container-image', ref: image },
-    healthCheck: null,
-    restartPolicy: 'never',
-    requires: [],
-    hardening: {},
     ...over,
   });
 }

@@ -4,6 +4,7 @@ import type WebSocket from 'ws';
 import type { EnvironmentSummary } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
 import { ensureTestImage, testDocker, testRunId, testSpec } from '../helpers/docker-test-image.js';
+import { removeEnvironmentContainers } from '../helpers/environment-containers.js';
 import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
 
 /**
@@ -39,11 +40,7 @@ describe.runIf(backendAvailable('docker'))('a container environment over the API
   afterAll(async () => {
     ws?.close();
     await serve?.stop();
-    const leftovers = await docker.listContainers({
-      all: true,
-      filters: { label: [`genos.env=${envId}`] },
-    });
-    for (const c of leftovers) await docker.getContainer(c.Id).remove({ force: true, v: true });
+    await removeEnvironmentContainers(docker, [envId]);
   });
 
   it('creates, starts, pauses, resumes, survives an owner crash, stops and deletes', async () => {

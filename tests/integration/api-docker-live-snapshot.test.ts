@@ -3,6 +3,7 @@ import type WebSocket from 'ws';
 import type { EnvironmentSummary, Snapshot } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
 import { ensureTestImage, testDocker, testRunId, testSpec } from '../helpers/docker-test-image.js';
+import { removeEnvironmentContainers } from '../helpers/environment-containers.js';
 import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
 
 /**
@@ -38,11 +39,7 @@ describe.runIf(backendAvailable('docker'))('live container snapshot without CRIU
     if (envId) await call('deleteEnvironment', { id: envId }).catch(() => undefined);
     ws?.close();
     await serve?.stop();
-    const leftovers = await docker.listContainers({
-      all: true,
-      filters: { label: [`genos.env=${envId}`] },
-    });
-    for (const c of leftovers) await docker.getContainer(c.Id).remove({ force: true, v: true });
+    await removeEnvironmentContainers(docker, [envId]);
     for (const img of await docker.listImages({ filters: { reference: [`genos-snap/${envId}`] } }))
       await docker
         .getImage(img.Id)

@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnvironmentSpec, type EnvironmentSummary } from '../../preload/contract.js';
+import type { EnvironmentSummary } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
-import { runCli } from '../helpers/run-cli.js';
-import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { importByReference, runCli } from '../helpers/run-cli.js';
+import { ServeSession } from '../helpers/serve-session.js';
+import { testGuestVmSpec } from '../helpers/spec-fixture.js';
 import { ensureTestGuest, type TestGuest } from '../helpers/test-guest.js';
-import { killAllUnder } from '../helpers/vm-test-env.js';
 
 /**
  * An ISO install through the API and the CLI, against `genos serve` and real qemu: the test
@@ -21,32 +20,13 @@ describe.runIf(backendAvailable('qemu') && backendAvailable('qemu-img'))(
   'ISO installs through the API',
   () => {
     let guest: TestGuest;
-    let serve: ServeProcess;
-    let ws: WebSocket;
-    let id = 0;
     let isoId = '';
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gi-'));
-    const call = async (name: string, args: unknown) =>
-      request(ws, JSON.stringify({ id: ++id, call: name, args }), id);
+    const api = new ServeSession(dataDir);
+    const call = (name: string, args: unknown) => api.reply(name, args);
 
     const specFor = (name: string, imageId: string) =>
-      EnvironmentSpec.parse({
-        name,
-        backend: 'qemu',
-        os: { id: 'linux', version: null },
-        resources: { cpus: 1, memoryMiB: 128, diskGiB: 1 },
-        network: { mode: 'none', ports: [] },
-        display: 'headless',
-        desktop: null,
-        apps: [],
-        count: 1,
-        ephemeral: false,
-        image: { kind: 'library', imageId },
-        healthCheck: null,
-        restartPolicy: 'never',
-        requires: [],
-        hardening: {},
-      });
+      testGuestVmSpec(name, { kind: 'library', imageId });
 
     async function create(name: string, imageId: string): Promise<string> {
       const r = await call('createEnvironment', { spec: specFor(name, imageId) });
@@ -71,32 +51,15 @@ describe.runIf(backendAvailable('qemu') && backendAvailable('qemu-img'))(
     beforeAll(async () => {
       guest = await ensureTestGuest();
       if (!guest.iso) return;
-      const imported = await runCli([
-        'import',
-        guest.iso,
-        '--reference',
-        '--format',
-        'iso',
-        '--name',
-        'installer',
-        '--data-dir',
-        dataDir,
-      ]);
-      expect(imported.code, imported.stderr).toBe(0);
-      serve = await startServe({ dataDir });
-      ws = await openWs(serve.port, { token: serve.token });
+      await importByReference(dataDir, guest.iso, 'iso', 'installer');
+      await api.start();
       const images = (await call('listImages', {})).result as {
         items: Array<{ id: string; format: string }>;
       };
       isoId = images.items.find((i) => i.format === 'iso')!.id;
     }, 180_000);
 
-    afterAll(async () => {
-      ws?.close();
-      await serve?.stop();
-      await killAllUnder(dataDir);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    });
+    afterAll(() => api.close());
 
     it('boots the installer, finishes the install while running, then boots the disk', async (ctx) => {
       if (!guest.iso) ctx.skip(); // the guest was built without genisoimage

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnvironmentSpec, type EnvironmentSummary } from '../../preload/contract.js';
+import type { EnvironmentSummary } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
-import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { ServeSession } from '../helpers/serve-session.js';
+import { testGuestVmSpec } from '../helpers/spec-fixture.js';
 import { ensureTestGuest, type TestGuest } from '../helpers/test-guest.js';
-import { killAllUnder } from '../helpers/vm-test-env.js';
+import { expectOutput, openTicket } from '../helpers/ticket-tap.js';
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -17,44 +17,6 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** A stream WebSocket with everything it has received, recorded from the moment it opened. */
-type Tap = { ws: WebSocket; text: () => string };
-
-/**
- * Opens a ticketed stream endpoint (terminal or display) the way the renderer does. The first
- * frames can arrive in the same packet as the handshake, so recording starts before 'open'.
- */
-function openTicket(port: number, ticket: { url: string; token: string }): Promise<Tap> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(
-      `ws://127.0.0.1:${port}${ticket.url}?token=${encodeURIComponent(ticket.token)}`,
-    );
-    let received = '';
-    ws.on('message', (d) => (received += d.toString('latin1')));
-    ws.once('open', () => resolve({ ws, text: () => received }));
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
-    ws.once('error', reject);
-  });
-}
-
-/** Waits until the output matches; when typing a line, only output after it counts. */
-async function expectOutput(
-  tap: Tap,
-  pattern: RegExp,
-  type?: string,
-  timeoutMs = 20_000,
-): Promise<string> {
-  const from = type ? tap.text().length : 0;
-  if (type) tap.ws.send(Buffer.from(type));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const seen = tap.text().slice(from);
-    if (pattern.test(seen)) return seen;
-    if (Date.now() > deadline) throw new Error(`no ${pattern} in: ${seen.slice(-500)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /**
  * A VM through everything a user drives: the serve API, the orchestrator, the QEMU backend under
  * TCG, the terminal and display bridges with one-time tickets, and the owner being killed while
@@ -62,51 +24,26 @@ async function expectOutput(
  */
 describe.runIf(backendAvailable('qemu'))('a virtual machine over the API', () => {
   let guest: TestGuest;
-  let serve: ServeProcess;
-  let ws: WebSocket;
-  let id = 0;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-'));
+  const api = new ServeSession(dataDir);
   // Every step is bounded, so a stall fails with the step's name instead of the test's timeout.
-  const call = async (name: string, args: unknown) =>
-    within(request(ws, JSON.stringify({ id: ++id, call: name, args }), id), 60_000, name);
+  const call = async (name: string, args: unknown) => within(api.reply(name, args), 60_000, name);
 
   beforeAll(async () => {
     guest = await ensureTestGuest();
-    serve = await startServe({ dataDir });
-    ws = await openWs(serve.port, { token: serve.token });
+    await api.start();
   }, 120_000);
-  afterAll(async () => {
-    ws?.close();
-    await serve?.stop();
-    await killAllUnder(dataDir);
-  });
+  afterAll(() => api.close());
 
   it(
     'boots, answers on its terminal and display, survives an owner crash, and powers off',
     { timeout: 120_000 },
     async () => {
-      const spec = EnvironmentSpec.parse({
-        name: 'tiny',
-        backend: 'qemu',
-        os: { id: 'linux', version: null },
-        resources: { cpus: 1, memoryMiB: 128, diskGiB: 1 },
-        network: { mode: 'none', ports: [] },
-        display: 'gui',
-        desktop: null,
-        apps: [],
-        count: 1,
-        ephemeral: false,
-        image: {
-          kind: 'kernel',
-          kernel: guest.kernel,
-          initrd: guest.initrd,
-          cmdline: guest.cmdline,
-        },
-        healthCheck: null,
-        restartPolicy: 'never',
-        requires: [],
-        hardening: {},
-      });
+      const spec = testGuestVmSpec(
+        'tiny',
+        { kind: 'kernel', kernel: guest.kernel, initrd: guest.initrd, cmdline: guest.cmdline },
+        { display: 'gui' },
+      );
       const plan = (await call('planEnvironment', { spec })).result as { argv: string[] };
       expect(plan.argv).toContain('-nodefaults');
       // The display and control sockets are unix sockets; nothing listens on TCP.
@@ -124,7 +61,7 @@ describe.runIf(backendAvailable('qemu'))('a virtual machine over the API', () =>
         url: string;
         token: string;
       };
-      const term = await openTicket(serve.port, ticket);
+      const term = await openTicket(api.serve.port, ticket);
       await expectOutput(term, new RegExp(guest.readyMarker));
       await expectOutput(term, /\b42\b/, 'echo $((6*7))\n');
       // Live snapshot -> change the guest -> restore: the change is gone and the guest runs on.
@@ -155,7 +92,7 @@ describe.runIf(backendAvailable('qemu'))('a virtual machine over the API', () =>
       });
       term.ws.close();
       // The ticket was spent by the first connection.
-      await expect(openTicket(serve.port, ticket)).rejects.toThrow(/refused: 403/);
+      await expect(openTicket(api.serve.port, ticket)).rejects.toThrow(/refused: 403/);
 
       const display = (await call('openDisplay', { id: env!.id })).result as {
         protocol: string;
@@ -163,7 +100,7 @@ describe.runIf(backendAvailable('qemu'))('a virtual machine over the API', () =>
         token: string;
       };
       expect(display.protocol).toBe('vnc');
-      const vnc = await openTicket(serve.port, display);
+      const vnc = await openTicket(api.serve.port, display);
       const greeting = await expectOutput(vnc, /^RFB 003\.00\d\n/, undefined, 15_000);
       expect(greeting).toMatch(/^RFB 003\.00\d\n/);
       vnc.ws.close();
@@ -172,19 +109,18 @@ describe.runIf(backendAvailable('qemu'))('a virtual machine over the API', () =>
       expect(log.text).toContain(guest.readyMarker);
 
       // The owner dies; the VM does not. The next owner re-adopts it and its terminal works.
-      serve.child.kill('SIGKILL');
+      api.serve.child.kill('SIGKILL');
       await within(
-        new Promise((r) => serve.child.once('exit', r)),
+        new Promise((r) => api.serve.child.once('exit', r)),
         15_000,
         'the killed serve exiting',
       );
-      serve = await startServe({ dataDir });
-      ws = await openWs(serve.port, { token: serve.token });
+      await api.start();
       expect((await call('getEnvironment', { id: env!.id })).result).toMatchObject({
         state: 'running',
       });
       const again = await openTicket(
-        serve.port,
+        api.serve.port,
         (await call('openTerminal', { id: env!.id })).result as { url: string; token: string },
       );
       await expectOutput(again, /\b1764\b/, 'echo $((42*42))\n');

@@ -2,14 +2,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnvironmentSpec, type EnvironmentSummary } from '../../preload/contract.js';
+import type { EnvironmentSummary } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
-import { runCli } from '../helpers/run-cli.js';
-import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { importByReference, runCli } from '../helpers/run-cli.js';
+import { ServeSession } from '../helpers/serve-session.js';
+import { testGuestVmSpec } from '../helpers/spec-fixture.js';
 import { ensureTestGuest, type TestGuest } from '../helpers/test-guest.js';
-import { killAllUnder } from '../helpers/vm-test-env.js';
+import { openTicket } from '../helpers/ticket-tap.js';
 
 const GiB = 1024 ** 3;
 
@@ -31,61 +31,24 @@ describe.runIf(backendAvailable('qemu') && backendAvailable('qemu-img'))(
   'resizing a VM disk',
   () => {
     let guest: TestGuest;
-    let serve: ServeProcess;
-    let ws: WebSocket;
-    let id = 0;
     let envId = '';
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gr-'));
-    const call = async (name: string, args: unknown) =>
-      request(ws, JSON.stringify({ id: ++id, call: name, args }), id);
+    const api = new ServeSession(dataDir);
+    const call = (name: string, args: unknown) => api.reply(name, args);
 
     beforeAll(async () => {
       guest = await ensureTestGuest();
-      const disk = guest.bootDisk ?? guest.disk;
-      const imported = await runCli([
-        'import',
-        disk,
-        '--reference',
-        '--format',
-        'qcow2',
-        '--name',
-        'guest',
-        '--data-dir',
-        dataDir,
-      ]);
-      expect(imported.code, imported.stderr).toBe(0);
-      serve = await startServe({ dataDir });
-      ws = await openWs(serve.port, { token: serve.token });
+      await importByReference(dataDir, guest.bootDisk ?? guest.disk, 'qcow2', 'guest');
+      await api.start();
     }, 180_000);
-    afterAll(async () => {
-      ws?.close();
-      await serve?.stop();
-      await killAllUnder(dataDir);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    });
+    afterAll(() => api.close());
 
     it(
       'grows the stopped VM disk, refuses a shrink and a running VM',
       { timeout: 120_000 },
       async () => {
         const images = (await call('listImages', {})).result as { items: Array<{ id: string }> };
-        const spec = EnvironmentSpec.parse({
-          name: 'grow',
-          backend: 'qemu',
-          os: { id: 'linux', version: null },
-          resources: { cpus: 1, memoryMiB: 128, diskGiB: 1 },
-          network: { mode: 'none', ports: [] },
-          display: 'headless',
-          desktop: null,
-          apps: [],
-          count: 1,
-          ephemeral: false,
-          image: { kind: 'library', imageId: images.items[0]!.id },
-          healthCheck: null,
-          restartPolicy: 'never',
-          requires: [],
-          hardening: {},
-        });
+        const spec = testGuestVmSpec('grow', { kind: 'library', imageId: images.items[0]!.id });
         envId = (
           (await call('createEnvironment', { spec })).result as { items: EnvironmentSummary[] }
         ).items[0]!.id;
@@ -98,17 +61,12 @@ describe.runIf(backendAvailable('qemu') && backendAvailable('qemu-img'))(
           url: string;
           token: string;
         };
-        const log = new WebSocket(
-          `ws://127.0.0.1:${serve.port}${ticket.url}?token=${encodeURIComponent(ticket.token)}`,
-        );
-        let logged = '';
-        log.on('message', (d) => (logged += d.toString('latin1')));
-        await new Promise((resolve, reject) => log.once('open', resolve).once('error', reject));
+        const { ws: log, text: logged } = await openTicket(api.serve.port, ticket);
         const deadline = Date.now() + 60_000;
-        while (!logged.includes(guest.readyMarker) && Date.now() < deadline) {
+        while (!logged().includes(guest.readyMarker) && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 100));
         }
-        expect(logged).toContain(guest.readyMarker);
+        expect(logged()).toContain(guest.readyMarker);
         expect((await call('consoleLog', { id: envId, sinceSec: 60 })).error).toMatchObject({
           code: 'BAD_ARGS',
           message: expect.stringMatching(/since is for container logs/),

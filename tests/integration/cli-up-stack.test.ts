@@ -6,7 +6,8 @@ import type { AuditEvent, ComposeResult } from '../../preload/contract.js';
 import { openStore } from '../../main/store/store.js';
 import { backendAvailable } from '../helpers/backends.js';
 import { ensureTestImage, testDocker, testRunId } from '../helpers/docker-test-image.js';
-import { runCli } from '../helpers/run-cli.js';
+import { removeEnvironmentContainers } from '../helpers/environment-containers.js';
+import { cliEnvironmentIds, runCli } from '../helpers/run-cli.js';
 
 /**
  * One prompt, two environments: `genos compose` shows the stack, `genos up` starts it through
@@ -20,17 +21,7 @@ describe.runIf(backendAvailable('docker'))('genos up of a stack prompt', () => {
   const dataDir = path.join(tmp, 'data');
 
   afterAll(async () => {
-    const envs = JSON.parse(
-      (await runCli(['ls', '--json', '--data-dir', dataDir])).stdout || '[]',
-    ) as Array<{ id: string }>;
-    for (const env of envs) {
-      for (const c of await docker.listContainers({
-        all: true,
-        filters: { label: [`genos.env=${env.id}`] },
-      })) {
-        await docker.getContainer(c.Id).remove({ force: true, v: true });
-      }
-    }
+    await removeEnvironmentContainers(docker, await cliEnvironmentIds(dataDir));
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 

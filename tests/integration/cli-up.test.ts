@@ -5,7 +5,8 @@ import YAML from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backendAvailable } from '../helpers/backends.js';
 import { ensureTestImage, testDocker, testRunId, testSpec } from '../helpers/docker-test-image.js';
-import { runCli } from '../helpers/run-cli.js';
+import { removeEnvironmentContainers } from '../helpers/environment-containers.js';
+import { cliEnvironmentIds, runCli } from '../helpers/run-cli.js';
 
 describe.runIf(backendAvailable('docker'))('genos up, from a recipe to a running container', () => {
   const docker = testDocker();
@@ -14,17 +15,7 @@ describe.runIf(backendAvailable('docker'))('genos up, from a recipe to a running
   const name = `up-${testRunId()}`;
 
   afterAll(async () => {
-    const envs = JSON.parse(
-      (await runCli(['ls', '--json', '--data-dir', dataDir])).stdout || '[]',
-    ) as Array<{ id: string }>;
-    for (const env of envs) {
-      for (const c of await docker.listContainers({
-        all: true,
-        filters: { label: [`genos.env=${env.id}`] },
-      })) {
-        await docker.getContainer(c.Id).remove({ force: true, v: true });
-      }
-    }
+    await removeEnvironmentContainers(docker, await cliEnvironmentIds(dataDir));
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -10,21 +10,13 @@ import { DockerEngine, type EngineState } from '../../main/backends/docker/engin
 import type { EnvChange } from '../../main/backends/docker/events.js';
 import type { EnvironmentSpecInput } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
-import {
-  cleanupTestRun,
-  ensureTestImage,
-  testDocker,
-  testHost,
-  testRunId,
-  testSpec,
-} from '../helpers/docker-test-image.js';
+import { ensureTestImage, testDocker, testSpec } from '../helpers/docker-test-image.js';
+import { dockerTestRun } from '../helpers/docker-test-run.js';
 
 /** Engine events, OOM, engine loss and reconnect, against the real dockerd. */
 
 const hasDocker = backendAvailable('docker');
-const runId = testRunId();
-const host = testHost();
-const never = new AbortController().signal;
+const { runId, up, labelledBackend, cleanup } = dockerTestRun();
 
 let image: string;
 let docker: Docker;
@@ -34,11 +26,6 @@ type Seen = { envId: string; change: EnvChange; at: number };
 
 function env(suffix: string, over: Partial<EnvironmentSpecInput> = {}): EnvRef {
   return { id: `${runId}${suffix}`, spec: testSpec(image, { name: 'ev', ...over }), handles: {} };
-}
-
-async function up(backend: DockerBackend, e: EnvRef): Promise<EnvRef> {
-  const handles = await backend.create(e, host, () => {}, never);
-  return { ...e, handles: await backend.start({ ...e, handles }, host, () => {}, never) };
 }
 
 async function waitFor<T>(fn: () => T | undefined, timeoutMs: number): Promise<T> {
@@ -95,15 +82,14 @@ describe.skipIf(!hasDocker)('Docker engine events (real dockerd)', () => {
     image = await ensureTestImage();
     docker = testDocker();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-docker-events-'));
-    backend = new DockerBackend({ extraLabels: { 'genos.test': runId } });
+    backend = labelledBackend();
     const w = backend.watch((envId, change) => seen.push({ envId, change, at: performance.now() }));
     close = () => w.close();
     await w.ready;
   });
   afterAll(async () => {
     close();
-    backend?.close();
-    if (docker) await cleanupTestRun(docker, runId);
+    await cleanup(backend, docker);
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -2,24 +2,16 @@ import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Docker from 'dockerode';
 import type { EnvRef } from '../../main/backends/backend.js';
-import { DockerBackend } from '../../main/backends/docker/docker-backend.js';
+import type { DockerBackend } from '../../main/backends/docker/docker-backend.js';
 import type { EnvironmentSpecInput } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
-import {
-  cleanupTestRun,
-  ensureTestImage,
-  testDocker,
-  testHost,
-  testRunId,
-  testSpec,
-} from '../helpers/docker-test-image.js';
+import { ensureTestImage, testDocker, testSpec } from '../helpers/docker-test-image.js';
+import { dockerTestRun } from '../helpers/docker-test-run.js';
 
 /** Lifecycle, hardening, terminal, logs and stats against the real dockerd. */
 
 const hasDocker = backendAvailable('docker');
-const runId = testRunId();
-const host = testHost();
-const never = new AbortController().signal;
+const { runId, host, never, up: upOn, labelledBackend, cleanup } = dockerTestRun();
 const noProgress = () => {};
 
 let image: string;
@@ -30,10 +22,7 @@ function env(suffix: string, over: Partial<EnvironmentSpecInput> = {}): EnvRef {
   return { id: `${runId}${suffix}`, spec: testSpec(image, { name: 'life', ...over }), handles: {} };
 }
 
-async function up(e: EnvRef): Promise<EnvRef> {
-  const handles = await backend.create(e, host, noProgress, never);
-  return { ...e, handles: await backend.start({ ...e, handles }, host, noProgress, never) };
-}
+const up = (e: EnvRef) => upOn(backend, e);
 
 /** Collects a console's output and waits for a pattern in it. */
 function reader(stream: Duplex) {
@@ -56,12 +45,9 @@ describe.skipIf(!hasDocker)('Docker backend lifecycle (real dockerd)', () => {
   beforeAll(async () => {
     image = await ensureTestImage();
     docker = testDocker();
-    backend = new DockerBackend({ extraLabels: { 'genos.test': runId } });
+    backend = labelledBackend();
   });
-  afterAll(async () => {
-    backend?.close();
-    if (docker) await cleanupTestRun(docker, runId);
-  });
+  afterAll(() => cleanup(backend, docker));
 
   it('create -> start -> pause -> resume -> restart -> stop -> remove, state checked at each step', async () => {
     const e = env('a');
@@ -116,7 +102,7 @@ describe.skipIf(!hasDocker)('Docker backend lifecycle (real dockerd)', () => {
 
   it('re-adoption after an app restart: a fresh backend finds the container and its terminal works', async () => {
     const e = await up(env('ra'));
-    const restarted = new DockerBackend({ extraLabels: { 'genos.test': runId } });
+    const restarted = labelledBackend();
     try {
       const found = (await restarted.listRunning()).find((r) => r.envId === e.id);
       expect(found?.handles).toMatchObject({

@@ -3,17 +3,11 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Docker from 'dockerode';
 import type { EnvRef } from '../../main/backends/backend.js';
-import { DockerBackend } from '../../main/backends/docker/docker-backend.js';
+import type { DockerBackend } from '../../main/backends/docker/docker-backend.js';
 import type { EnvironmentSpecInput } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
-import {
-  cleanupTestRun,
-  ensureTestImage,
-  testDocker,
-  testHost,
-  testRunId,
-  testSpec,
-} from '../helpers/docker-test-image.js';
+import { ensureTestImage, testDocker, testSpec } from '../helpers/docker-test-image.js';
+import { dockerTestRun } from '../helpers/docker-test-run.js';
 
 /**
  * Network modes against the real dockerd. Traffic stays on this machine: between this test's own
@@ -22,9 +16,7 @@ import {
  */
 
 const hasDocker = backendAvailable('docker');
-const runId = testRunId();
-const host = testHost();
-const never = new AbortController().signal;
+const { runId, up: upOn, labelledBackend, cleanup } = dockerTestRun();
 
 let image: string;
 let backend: DockerBackend;
@@ -38,10 +30,7 @@ function env(
   return { id: `${runId}${suffix}`, spec: testSpec(image, over), handles };
 }
 
-async function up(e: EnvRef): Promise<EnvRef> {
-  const handles = await backend.create(e, host, () => {}, never);
-  return { ...e, handles: await backend.start({ ...e, handles }, host, () => {}, never) };
-}
+const up = (e: EnvRef) => upOn(backend, e);
 
 const serveHello = (text: string, port: number) => [
   'sh',
@@ -74,12 +63,9 @@ describe.skipIf(!hasDocker)('Docker network modes (real dockerd)', () => {
   beforeAll(async () => {
     image = await ensureTestImage();
     docker = testDocker();
-    backend = new DockerBackend({ extraLabels: { 'genos.test': runId } });
+    backend = labelledBackend();
   });
-  afterAll(async () => {
-    backend?.close();
-    if (docker) await cleanupTestRun(docker, runId);
-  });
+  afterAll(() => cleanup(backend, docker));
 
   it('isolated: members of one stack reach each other by name on an Internal network', async () => {
     const stack = { stack: runId };

@@ -1,23 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Docker from 'dockerode';
 import type { EnvRef } from '../../main/backends/backend.js';
-import { DockerBackend } from '../../main/backends/docker/docker-backend.js';
+import type { DockerBackend } from '../../main/backends/docker/docker-backend.js';
 import { backendAvailable } from '../helpers/backends.js';
-import {
-  cleanupTestRun,
-  ensureTestImage,
-  testDocker,
-  testHost,
-  testRunId,
-  testSpec,
-} from '../helpers/docker-test-image.js';
+import { ensureTestImage, testDocker, testSpec } from '../helpers/docker-test-image.js';
+import { dockerTestRun } from '../helpers/docker-test-run.js';
 
 /** Filesystem snapshots by commit, restore by recreating the container, against the real dockerd. */
 
 const hasDocker = backendAvailable('docker');
-const runId = testRunId();
-const host = testHost();
-const never = new AbortController().signal;
+const { runId, up, labelledBackend, cleanup } = dockerTestRun();
 
 let backend: DockerBackend;
 let docker: Docker;
@@ -28,15 +20,14 @@ describe.skipIf(!hasDocker)('Docker snapshots (real dockerd)', () => {
   beforeAll(async () => {
     const image = await ensureTestImage();
     docker = testDocker();
-    backend = new DockerBackend({ extraLabels: { 'genos.test': runId } });
-    e = { id: `${runId}s`, spec: testSpec(image, { name: 'snap' }), handles: {} };
-    const handles = await backend.create(e, host, () => {}, never);
-    e = { ...e, handles: await backend.start({ ...e, handles }, host, () => {}, never) };
+    backend = labelledBackend();
+    e = await up(backend, {
+      id: `${runId}s`,
+      spec: testSpec(image, { name: 'snap' }),
+      handles: {},
+    });
   });
-  afterAll(async () => {
-    backend?.close();
-    if (docker) await cleanupTestRun(docker, runId);
-  });
+  afterAll(() => cleanup(backend, docker));
 
   it('commit -> change a file -> restore -> the earlier file is back, running again', async () => {
     await backend.exec(e, ['sh', '-c', 'echo first > /data.txt']);

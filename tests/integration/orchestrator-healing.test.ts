@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
 import type { AuditEvent, EnvironmentSummary } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
 import { ensureTestImage, testDocker, testRunId, testSpec } from '../helpers/docker-test-image.js';
-import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { removeEnvironmentContainers } from '../helpers/environment-containers.js';
+import { ServeSession } from '../helpers/serve-session.js';
 
 /**
  * Self-healing through the whole stack: a real `genos serve`, its orchestrator, the Docker
@@ -14,16 +14,10 @@ describe.runIf(backendAvailable('docker'))('restart policies against a real engi
   const docker = testDocker();
   const run = testRunId();
   let image: string;
-  let serve: ServeProcess;
-  let ws: WebSocket;
-  let id = 0;
+  const api = new ServeSession();
   const envIds: string[] = [];
   const pushed = new Map<string, string[]>();
-  const call = async (name: string, args: unknown) => {
-    const reply = await request(ws, JSON.stringify({ id: ++id, call: name, args }), id);
-    if (reply.error) throw new Error(`${name}: ${reply.error.code} ${reply.error.message}`);
-    return reply.result;
-  };
+  const call = (name: string, args: unknown) => api.call<unknown>(name, args);
   const get = async (envId: string) =>
     (await call('getEnvironment', { id: envId })) as EnvironmentSummary;
   const audit = async (envId: string) =>
@@ -47,24 +41,16 @@ describe.runIf(backendAvailable('docker'))('restart policies against a real engi
 
   beforeAll(async () => {
     image = await ensureTestImage(docker);
-    serve = await startServe();
-    ws = await openWs(serve.port, { token: serve.token });
-    ws.on('message', (d) => {
+    await api.start();
+    api.ws.on('message', (d) => {
       const msg = JSON.parse(String(d));
       if (msg.event !== 'environmentChanged') return;
       pushed.set(msg.payload.id, [...(pushed.get(msg.payload.id) ?? []), msg.payload.state]);
     });
   });
   afterAll(async () => {
-    ws?.close();
-    await serve?.stop();
-    for (const envId of envIds) {
-      const leftovers = await docker.listContainers({
-        all: true,
-        filters: { label: [`genos.env=${envId}`] },
-      });
-      for (const c of leftovers) await docker.getContainer(c.Id).remove({ force: true, v: true });
-    }
+    await api.close();
+    await removeEnvironmentContainers(docker, envIds);
   });
 
   it('restarts a killed on-failure container within seconds; leaves a never one failed', async () => {

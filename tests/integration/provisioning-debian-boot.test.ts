@@ -1,22 +1,13 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EnvironmentSummary, TaskInfo } from '../../preload/contract.js';
+import type { EnvironmentSummary } from '../../preload/contract.js';
 import { makeRecipe } from '../../main/composer/index.js';
 import { backendAvailable } from '../helpers/backends.js';
+import { DEBIAN_IMAGE_SCRIPT, debianVmSpec } from '../helpers/debian-image.js';
+import { DEBIAN_READY_MS as READY_MS, DebianServe } from '../helpers/debian-serve.js';
 import { runCli } from '../helpers/run-cli.js';
-import {
-  openWs,
-  repoRoot,
-  request,
-  startServe,
-  type ServeProcess,
-} from '../helpers/serve-process.js';
-import { baseSpec } from '../helpers/spec-fixture.js';
-import { killAllUnder } from '../helpers/vm-test-env.js';
+import { expectOutput, openTicket } from '../helpers/ticket-tap.js';
 
 /**
  * The real first boot: the Debian 12 image that scripts/build-debian-image.sh builds from
@@ -25,141 +16,31 @@ import { killAllUnder } from '../helpers/vm-test-env.js';
  * reports ready on its serial console. Then the generated login is used on that console, and
  * the guest answers with the host name from the spec. Slow under TCG (minutes): CI runs it.
  */
-const SCRIPT = path.join(repoRoot, 'scripts', 'build-debian-image.sh');
-const OUT = path.join(repoRoot, '.cache', 'debian-image');
-const READY_MS = Number(process.env.GENOS_DEBIAN_BOOT_TIMEOUT_SEC || 1500) * 1000;
-
-/** What the script writes beside the image (debian-image.json); `image` is its absolute path. */
-type ImageManifest = { image: string; sha256: string };
-
-/** Builds the image when missing (the script is a no-op when its output is up to date). */
-function ensureImage(): Promise<{ file: string; sha256: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [SCRIPT, OUT],
-      { timeout: 40 * 60_000, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (err) {
-          reject(new Error(`${SCRIPT} failed: ${err.message}\n${stdout}\n${stderr}`));
-          return;
-        }
-        const m = JSON.parse(
-          fs.readFileSync(path.join(OUT, 'debian-image.json'), 'utf8'),
-        ) as ImageManifest;
-        resolve({ file: path.resolve(OUT, m.image), sha256: m.sha256 });
-      },
-    );
-  });
-}
-
-function openTicket(port: number, ticket: { url: string; token: string }) {
-  return new Promise<{ ws: WebSocket; text: () => string }>((resolve, reject) => {
-    const ws = new WebSocket(
-      `ws://127.0.0.1:${port}${ticket.url}?token=${encodeURIComponent(ticket.token)}`,
-    );
-    let received = '';
-    ws.on('message', (d) => (received += d.toString('latin1')));
-    ws.once('open', () => resolve({ ws, text: () => received }));
-    ws.once('error', reject);
-  });
-}
-
-async function expectOutput(
-  tap: { ws: WebSocket; text: () => string },
-  pattern: RegExp,
-  type: string | null,
-  timeoutMs: number,
-): Promise<string> {
-  const from = tap.text().length;
-  if (type !== null) tap.ws.send(Buffer.from(type));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const seen = tap.text().slice(from);
-    if (pattern.test(seen)) return seen;
-    if (Date.now() > deadline) throw new Error(`no ${pattern} in: ${seen.slice(-800)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-describe.runIf(backendAvailable('qemu') && fs.existsSync(SCRIPT))(
+describe.runIf(backendAvailable('qemu') && fs.existsSync(DEBIAN_IMAGE_SCRIPT))(
   'a Debian 12 VM provisioned by cloud-init',
   () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gdeb-'));
-    const dataDir = path.join(tmp, 'data');
-    let serve: ServeProcess;
-    let ws: WebSocket;
-    let id = 0;
+    const deb = new DebianServe('gdeb-');
+    const { tmp, dataDir } = deb;
     const events: Array<EnvironmentSummary & { seenAt: number }> = [];
-    const call = async <T>(name: string, args: unknown): Promise<T> => {
-      const reply = await request(ws, JSON.stringify({ id: ++id, call: name, args }), id);
-      if (reply.error) throw new Error(`${name}: ${reply.error.code} ${reply.error.message}`);
-      return reply.result as T;
-    };
+    const call = <T>(name: string, args: unknown) => deb.call<T>(name, args);
 
     beforeAll(async () => {
-      const image = await ensureImage();
-      fs.mkdirSync(dataDir, { mode: 0o700 });
-      // The built image as the user's catalog entry for debian 12, pinned to its digest, so
-      // nothing is fetched from the internet (a file: URL is copied into the cache).
-      fs.writeFileSync(
-        path.join(dataDir, 'catalog.local.json'),
-        JSON.stringify({
-          images: [
-            {
-              os: 'debian',
-              version: '12',
-              name: 'Debian 12 (built from the archive)',
-              url: `file://${image.file}`,
-              ...(image.sha256 ? { sha256: image.sha256 } : {}),
-              format: 'qcow2',
-              compression: 'none',
-              cloudInit: true,
-            },
-          ],
+      await deb.startWithBase((ws) =>
+        ws.on('message', (d) => {
+          const msg = JSON.parse(String(d)) as { event?: string; payload?: EnvironmentSummary };
+          if (msg.event === 'environmentChanged' && msg.payload)
+            events.push({ ...msg.payload, seenAt: Date.now() });
         }),
       );
-      serve = await startServe({ dataDir });
-      ws = await openWs(serve.port, { token: serve.token });
-      ws.on('message', (d) => {
-        const msg = JSON.parse(String(d)) as { event?: string; payload?: EnvironmentSummary };
-        if (msg.event === 'environmentChanged' && msg.payload)
-          events.push({ ...msg.payload, seenAt: Date.now() });
-      });
-      // Adopted into the cache through the API (as "Add base…" does), before any VM needs it.
-      const { task } = await call<{ task: TaskInfo }>('addCatalogBase', {
-        osId: 'debian',
-        version: '12',
-        path: image.file,
-      });
-      for (let t = task; t.state === 'running';) {
-        await new Promise((r) => setTimeout(r, 500));
-        t = (await call<{ items: TaskInfo[] }>('listTasks', {})).items.find(
-          (x) => x.id === task.id,
-        )!;
-        if (t.state === 'failed') throw new Error(`add-base failed: ${t.error?.message}`);
-      }
     }, 45 * 60_000);
 
-    afterAll(async () => {
-      ws?.close();
-      await serve?.stop();
-      await killAllUnder(dataDir);
-      fs.rmSync(tmp, { recursive: true, force: true });
-    });
+    afterAll(() => deb.close());
 
     it(
       'boots, runs cloud-init to the ready marker, and the generated login works on the console',
       { timeout: READY_MS + 10 * 60_000 },
       async () => {
-        const spec = baseSpec({
-          name: 'deb-first-boot',
-          os: { id: 'debian', version: '12' },
-          resources: { cpus: 1, memoryMiB: 1024, diskGiB: 4 },
-          network: { mode: 'none', ports: [] },
-          display: 'headless',
-          image: { kind: 'catalog' },
-        });
+        const spec = debianVmSpec('deb-first-boot', { network: { mode: 'none', ports: [] } });
         const recipe = path.join(tmp, 'deb.genos.json');
         fs.writeFileSync(recipe, JSON.stringify(makeRecipe([spec], 'debian 12 vm, no network')));
         // `genos up` reaches the running serve through its owner socket.
@@ -174,15 +55,9 @@ describe.runIf(backendAvailable('qemu') && fs.existsSync(SCRIPT))(
 
         // The serial console from the start: the terminal replays what the ring buffer holds.
         const ticket = await call<{ url: string; token: string }>('openTerminal', { id: env.id });
-        const term = await openTicket(serve.port, ticket);
+        const term = await openTicket(deb.serve.port, ticket);
 
-        const deadline = Date.now() + READY_MS;
-        let now = env;
-        while (now.provision?.stage !== 'ready' && !now.provision?.failed) {
-          if (Date.now() > deadline) break;
-          await new Promise((r) => setTimeout(r, 2000));
-          now = await call<EnvironmentSummary>('getEnvironment', { id: env.id });
-        }
+        const now = await deb.provisionOutcome(env.id, Date.now() + READY_MS);
         if (now.provision?.stage !== 'ready' || now.provision.failed) {
           const log = await call<{ text: string }>('consoleLog', { id: env.id });
           throw new Error(
@@ -262,24 +137,14 @@ describe.runIf(backendAvailable('qemu') && fs.existsSync(SCRIPT))(
       { timeout: READY_MS + 5 * 60_000 },
       async () => {
         // No network card: apt cannot reach a mirror, so git is never installed.
-        const spec = baseSpec({
-          name: 'deb-no-net',
-          os: { id: 'debian', version: '12' },
-          resources: { cpus: 1, memoryMiB: 1024, diskGiB: 4 },
+        const spec = debianVmSpec('deb-no-net', {
           network: { mode: 'none', ports: [] },
           apps: ['git'],
         });
         const [env] = (await call<{ items: EnvironmentSummary[] }>('createEnvironment', { spec }))
           .items;
         await call('startEnvironment', { id: env!.id });
-        const deadline = Date.now() + READY_MS;
-        let now = env!;
-        while (!now.provision?.failed && now.provision?.stage !== 'ready') {
-          if (Date.now() > deadline)
-            throw new Error(`no outcome: ${JSON.stringify(now.provision)}`);
-          await new Promise((r) => setTimeout(r, 2000));
-          now = await call<EnvironmentSummary>('getEnvironment', { id: env!.id });
-        }
+        const now = await deb.provisionOutcome(env!.id, Date.now() + READY_MS);
         expect(now.provision).toMatchObject({ stage: 'installing-packages', failed: true });
         expect(now.provision!.message).toMatch(/Installing packages failed: .*git/);
         expect(now.provision!.message).toContain('genos logs deb-no-net');

@@ -1,18 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EnvironmentSummary, TaskInfo } from '../../preload/contract.js';
+import type { EnvironmentSummary } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
-import {
-  DEBIAN_IMAGE_SCRIPT,
-  ensureDebianImage,
-  writeDebianCatalog,
-} from '../helpers/debian-image.js';
-import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
-import { baseSpec } from '../helpers/spec-fixture.js';
-import { killAllUnder } from '../helpers/vm-test-env.js';
+import { DEBIAN_IMAGE_SCRIPT, debianVmSpec } from '../helpers/debian-image.js';
+import { DEBIAN_READY_MS as READY_MS, DebianServe } from '../helpers/debian-serve.js';
+import { expectOutput, openTicket } from '../helpers/ticket-tap.js';
 
 /**
  * "Open SSH terminal" into a real guest: the Debian 12 image from scripts/build-debian-image.sh,
@@ -21,87 +13,23 @@ import { killAllUnder } from '../helpers/vm-test-env.js';
  * terminal through the console bridge runs a command as the generated user. After a serve
  * restart the running VM is re-adopted and SSH still reaches it on the same port. Slow under TCG.
  */
-const READY_MS = Number(process.env.GENOS_DEBIAN_BOOT_TIMEOUT_SEC || 1500) * 1000;
-
-type Tap = { ws: WebSocket; text: () => string };
-
-function openTicket(port: number, ticket: { url: string; token: string }): Promise<Tap> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(
-      `ws://127.0.0.1:${port}${ticket.url}?token=${encodeURIComponent(ticket.token)}`,
-    );
-    let received = '';
-    ws.on('message', (d: Buffer) => (received += d.toString('utf8')));
-    ws.once('open', () => resolve({ ws, text: () => received }));
-    ws.once('error', reject);
-  });
-}
-
-async function expectOutput(tap: Tap, pattern: RegExp, type: string, timeoutMs: number) {
-  const from = tap.text().length;
-  tap.ws.send(Buffer.from(type));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const seen = tap.text().slice(from);
-    if (pattern.test(seen)) return seen;
-    if (Date.now() > deadline) throw new Error(`no ${pattern} in: ${tap.text().slice(-800)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe.runIf(
   backendAvailable('qemu') && backendAvailable('sshd') && fs.existsSync(DEBIAN_IMAGE_SCRIPT),
 )('an SSH terminal into a Debian 12 guest', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gssh-'));
-  const dataDir = path.join(tmp, 'data');
-  let serve: ServeProcess;
-  let ws: WebSocket;
-  let id = 0;
-  const call = async <T>(name: string, args: unknown): Promise<T> => {
-    const reply = await request(ws, JSON.stringify({ id: ++id, call: name, args }), id);
-    if (reply.error) throw new Error(`${name}: ${reply.error.code} ${reply.error.message}`);
-    return reply.result as T;
-  };
-  const connect = async () => {
-    serve = await startServe({ dataDir });
-    ws = await openWs(serve.port, { token: serve.token });
-  };
+  const deb = new DebianServe('gssh-');
+  const call = <T>(name: string, args: unknown) => deb.call<T>(name, args);
 
   beforeAll(async () => {
-    const image = await ensureDebianImage();
-    fs.mkdirSync(dataDir, { mode: 0o700 });
-    writeDebianCatalog(dataDir, image);
-    await connect();
-    const { task } = await call<{ task: TaskInfo }>('addCatalogBase', {
-      osId: 'debian',
-      version: '12',
-      path: image.file,
-    });
-    for (let t = task; t.state === 'running';) {
-      await new Promise((r) => setTimeout(r, 500));
-      t = (await call<{ items: TaskInfo[] }>('listTasks', {})).items.find((x) => x.id === task.id)!;
-      if (t.state === 'failed') throw new Error(`add-base failed: ${t.error?.message}`);
-    }
+    await deb.startWithBase();
   }, 45 * 60_000);
 
-  afterAll(async () => {
-    ws?.close();
-    await serve?.stop();
-    await killAllUnder(dataDir);
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  afterAll(() => deb.close());
 
   it(
     'logs in with the environment key, and again after a serve restart',
     { timeout: READY_MS + 10 * 60_000 },
     async () => {
-      const spec = baseSpec({
-        name: 'deb-ssh',
-        os: { id: 'debian', version: '12' },
-        resources: { cpus: 1, memoryMiB: 1024, diskGiB: 4 },
-        network: { mode: 'isolated', ports: [] },
-        image: { kind: 'catalog' },
-      });
+      const spec = debianVmSpec('deb-ssh', { network: { mode: 'isolated', ports: [] } });
       const [env] = (await call<{ items: EnvironmentSummary[] }>('createEnvironment', { spec }))
         .items;
       const plan = await call<{ notes: string[] }>('planEnvironment', { spec });
@@ -109,16 +37,12 @@ describe.runIf(
       await call('startEnvironment', { id: env!.id });
 
       const deadline = Date.now() + READY_MS;
-      let now = await call<EnvironmentSummary>('getEnvironment', { id: env!.id });
+      const first = await call<EnvironmentSummary>('getEnvironment', { id: env!.id });
       const early = await call<{ available: boolean; reason?: string }>('getSshAccess', {
         id: env!.id,
       });
-      if (now.provision?.stage !== 'ready') expect(early.reason).toMatch(/still being set up/);
-      while (now.provision?.stage !== 'ready' && !now.provision?.failed) {
-        if (Date.now() > deadline) break;
-        await new Promise((r) => setTimeout(r, 2000));
-        now = await call<EnvironmentSummary>('getEnvironment', { id: env!.id });
-      }
+      if (first.provision?.stage !== 'ready') expect(early.reason).toMatch(/still being set up/);
+      const now = await deb.provisionOutcome(env!.id, deadline);
       expect(now.provision).toMatchObject({ stage: 'ready', failed: false });
 
       const access = await call<{ available: boolean; port: number; user: string }>(
@@ -136,7 +60,7 @@ describe.runIf(
             id: env!.id,
             mode: 'ssh',
           });
-          const tap = await openTicket(serve.port, ticket);
+          const tap = await openTicket(deb.serve.port, ticket);
           try {
             const out = await expectOutput(
               tap,
@@ -157,9 +81,7 @@ describe.runIf(
 
       // The app goes away and comes back: the VM keeps running, is re-adopted, and its SSH
       // port is read back from qemu's recorded argv.
-      ws.close();
-      await serve.stop();
-      await connect();
+      await deb.restart();
       const after = await call<{ available: boolean; port: number }>('getSshAccess', {
         id: env!.id,
       });

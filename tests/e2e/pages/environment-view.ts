@@ -69,8 +69,8 @@ export class EnvironmentView {
   }
 
   /** How many distinct colours the guest's frame has (1: a blank, uniform frame). */
-  async displayColourCount(): Promise<number> {
-    return this.displayCanvas.evaluate((canvas: HTMLCanvasElement) => {
+  async displayColourCount(frame: Locator = this.displayCanvas): Promise<number> {
+    return frame.evaluate((canvas: HTMLCanvasElement) => {
       const context = canvas.getContext('2d');
       if (!context || canvas.width === 0 || canvas.height === 0) return 0;
       const { data } = context.getImageData(0, 0, canvas.width, canvas.height);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EnvironmentSpec, type EnvironmentSpecInput } from '../../../preload/contract.js';
+import type { EnvironmentSpec, EnvironmentSpecInput } from '../../../preload/contract.js';
 import {
   buildCreateOptions,
   engineSocketPaths,
@@ -8,24 +8,14 @@ import {
 } from '../../../main/backends/docker/create-options.js';
 import { describeRelaxations } from '../../../main/backends/docker/relaxations.js';
 import { GENOS_VERSION } from '../../../main/core/version.js';
+import { baseSpec } from '../../helpers/spec-fixture.js';
 
 function spec(over: Partial<EnvironmentSpecInput> = {}): EnvironmentSpec {
-  return EnvironmentSpec.parse({
+  return baseSpec({
     name: 'web',
     backend: 'docker',
-    os: { id: 'debian', version: '12' },
     resources: { cpus: 2, memoryMiB: 512, diskGiB: 4 },
-    network: { mode: 'none', ports: [] },
-    display: 'headless',
-    desktop: null,
-    apps: [],
-    count: 1,
-    ephemeral: false,
     image: { kind: 'container-image', ref: 'debian:12' },
-    healthCheck: null,
-    restartPolicy: 'never',
-    requires: [],
-    hardening: {},
     ...over,
   });
 }

@@ -6,7 +6,8 @@ import {
   type DerivedRequest,
 } from '../../../main/backends/docker/image-build.js';
 import { baseImageRef, defaultCatalogImage } from '../../../main/backends/docker/image-resolve.js';
-import { EnvironmentSpec } from '../../../preload/contract.js';
+import type { EnvironmentSpecInput } from '../../../preload/contract.js';
+import { baseSpec } from '../../helpers/spec-fixture.js';
 
 const req = (over: Partial<DerivedRequest> = {}): DerivedRequest => ({
   baseImage: 'debian:12',
@@ -70,22 +71,12 @@ describe('base image of a spec', () => {
     image: unknown,
     os: { id: string; version: string | null } = { id: 'debian', version: '12' },
   ) =>
-    EnvironmentSpec.parse({
+    baseSpec({
       name: 'x',
       backend: 'docker',
       os,
       resources: { cpus: 1, memoryMiB: 64, diskGiB: 1 },
-      network: { mode: 'none', ports: [] },
-      display: 'headless',
-      desktop: null,
-      apps: [],
-      count: 1,
-      ephemeral: false,
-      image,
-      healthCheck: null,
-      restartPolicy: 'never',
-      requires: [],
-      hardening: {},
+      image: image as EnvironmentSpecInput['image'],
     });
   const env = (image: unknown, os?: { id: string; version: string | null }) => ({
     id: 'e1',

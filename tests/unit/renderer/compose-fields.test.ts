@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { EnvironmentSpec } from '../../../preload/contract';
 import type { ComposeSuccess, Explanation } from '../../../preload/contract';
 import {
   fieldText,
@@ -29,23 +28,13 @@ import {
 } from '../../../renderer/src/state/compose-recipe';
 import { applyEdits, composedView, keepEdits } from '../../../renderer/src/state/compose-spec';
 import type { Edits } from '../../../renderer/src/state/compose-spec';
+import { baseSpec } from '../../helpers/spec-fixture';
 
-const spec = EnvironmentSpec.parse({
+const spec = baseSpec({
   name: 'ubuntu-22-04',
-  backend: 'qemu',
   os: { id: 'ubuntu', version: '22.04' },
   resources: { cpus: 2, memoryMiB: 2048, diskGiB: 20 },
   network: { mode: 'nat', ports: [{ host: 2222, guest: 22 }] },
-  display: 'headless',
-  desktop: null,
-  apps: [],
-  count: 1,
-  ephemeral: false,
-  image: { kind: 'catalog' },
-  healthCheck: null,
-  restartPolicy: 'never',
-  requires: [],
-  hardening: {},
 });
 
 const explanation: Explanation = {

@@ -1,28 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EnvironmentSpec } from '../../../preload/contract';
-import type { LaunchPlan } from '../../../preload/contract';
+import type { EnvironmentSpec, LaunchPlan } from '../../../preload/contract';
 import { useLaunchStore } from '../../../renderer/src/state/compose-launch-store';
 import { usePlanStore } from '../../../renderer/src/state/compose-plan-store';
 import { installFakeBridge, removeFakeBridge } from './fake-bridge';
+import { baseSpec } from '../../helpers/spec-fixture';
 import { env } from './fixtures';
 
 const spec = (name: string, count = 1) =>
-  EnvironmentSpec.parse({
+  baseSpec({
     name,
     backend: 'docker',
     os: { id: 'busybox', version: null },
     resources: { cpus: 1, memoryMiB: 64, diskGiB: 1 },
-    network: { mode: 'none', ports: [] },
-    display: 'headless',
-    desktop: null,
-    apps: [],
     count,
-    ephemeral: false,
     image: { kind: 'container-image', ref: 'busybox' },
-    healthCheck: null,
-    restartPolicy: 'never',
-    requires: [],
-    hardening: {},
   });
 
 /** createEnvironment makes `count` environments named like the orchestrator does. */

@@ -1,28 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EnvironmentSpec } from '../../../preload/contract';
 import type { ComposeResult, Explanation } from '../../../preload/contract';
 import { useComposeDraftStore } from '../../../renderer/src/state/compose-draft-store';
 import { NOT_WALKING } from '../../../renderer/src/state/compose-history';
 import { useComposeStore } from '../../../renderer/src/state/compose-store';
 import { installFakeBridge, removeFakeBridge } from './fake-bridge';
+import { baseSpec } from '../../helpers/spec-fixture';
 import { image } from './fixtures';
 
-const base = EnvironmentSpec.parse({
+const base = baseSpec({
   name: 'alpine',
   backend: 'docker',
   os: { id: 'alpine', version: null },
   resources: { cpus: 1, memoryMiB: 512, diskGiB: 10 },
   network: { mode: 'nat', ports: [] },
-  display: 'headless',
-  desktop: null,
-  apps: [],
-  count: 1,
-  ephemeral: false,
-  image: { kind: 'catalog' },
-  healthCheck: null,
-  restartPolicy: 'never',
-  requires: [],
-  hardening: {},
 });
 
 /** A composer that reads "N cpus" and "M mb" and explains them, like the real one. */

@@ -1,136 +1,148 @@
-import type { Hash } from 'node:crypto';
-import fs from 'node:fs/promises';
-import { finished, type Readable } from 'node:stream';
+import type { ChecksumAlgo } from './checksums.js';
+import type { BodySink, HttpResponse } from './http-response.js';
+import { PartWriter } from './part-writer.js';
+import { inlineHasher, WorkerHasher, type RingHasher } from './ring-hasher.js';
 
-/** Socket chunks (~64 KiB) are gathered into writes of this size: fewer syscalls and hops. */
-const BATCH = 4 * 1024 * 1024;
-/** Batches written or waiting to be; at this many the socket is paused (backpressure). */
-const MAX_IN_FLIGHT = 2;
-/** A batch older than this is written even when it is not full. */
-const BATCH_MAX_AGE_MS = 1000;
-/** Written bytes between background flushes to disk. */
-const SYNC_EVERY = 64 * 1024 * 1024;
+/** The ring the body is received into; its room is reused once written and hashed. With direct
+ * I/O, 8 MiB did best in download-bench.ts (4 MiB: ~25 % slower, the socket waited on the
+ * disk; 32 MiB: ~10 % slower, the bytes fell out of the CPU's cache before they were hashed). */
+const RING_BYTES = 8 * 1024 * 1024;
+/** The most one socket read may take; below this much free room the socket waits. */
+const READ_BYTES = 512 * 1024;
+/** Buffered writes only (direct ones are on the disk already): written bytes between background
+ * flushes, one at a time so a slow disk holds one thread of libuv's pool, not all four. 8 MiB
+ * did ~15 % better than 64 MiB in download-bench.ts: the disk works beside the download. */
+const SYNC_EVERY = 8 * 1024 * 1024;
+
+export type StreamToFileOptions = {
+  /** Add to the file (a resume) instead of starting it over. */
+  append: boolean;
+  /** Bytes already in the file: hashed first, and counted in `onBytes`. */
+  start: number;
+  algo: ChecksumAlgo;
+  /** Hash on a worker thread (large files) instead of on this one as the bytes come. */
+  hashInWorker: boolean;
+  onBytes: (done: number) => void;
+  signal?: AbortSignal;
+};
 
 /**
- * Streams `body` into `file` (appending or from scratch), hashing every byte in order as it
- * arrives, or telling a TrailingHasher how far the file is written. Chunks are gathered and
- * written with one writev per batch (no copy); the next batch is received while the previous one
- * is written, and the file is flushed to disk in the background as it grows. Returns the byte
- * count (start + body).
+ * Receives `res`'s body into `file` and hashes every byte (the file's prefix included). The
+ * socket reads straight into one ring of memory; each write takes everything received since the
+ * previous write ended (one write in flight, so batches grow with the link's speed and no timer
+ * is needed), directly to the disk where possible (part-writer.ts); the hash reads the same
+ * memory, here or on a worker. No byte is copied in user space, and the fsync before the rename
+ * has little left to do.
  *
- * Measured with scripts/bench/download-bench.ts (256 MiB from 127.0.0.1, 2 cores): 'data'
- * events instead of `for await` (an await per socket chunk paused the stream between chunks),
- * writev instead of concat, the hash moved off the receiving thread (a worker reading the
- * written file back) and background flushes (the fsync before the rename went from ~130 ms to
- * ~30 ms) took it from ~250 to ~450 MB/s; curl -o does ~800 MB/s in the same runs. What is left
- * is Node's HTTP receive path itself (a Buffer per 64 KiB socket read).
+ * Measured with scripts/bench/download-bench.ts (256 MiB from 127.0.0.1, 2 cores, quiet
+ * moments, curl -o ~1250 MB/s): node:http 'data' events, writev batches and a worker reading the
+ * written file back did ~43 % of curl; reading into a ring hashed in place on a worker, ~67 %;
+ * with direct I/O, ~80 %. Receiving and writing alone now keep up with curl; the SHA-256
+ * (~1.2-1.7 GB/s on one core, beside the server on the other) is what is left.
+ *
+ * Returns the file's length and digest; on a failure, what was received is still written (a
+ * resume starts after it) unless writing itself failed.
  */
 export async function streamToFile(
-  body: Readable,
+  res: HttpResponse,
   file: string,
-  append: boolean,
-  /** Hashes each chunk here; null when a TrailingHasher reads the file back instead. */
-  hash: Hash | null,
-  onBytes: (done: number) => void,
-  start: number,
-  signal?: AbortSignal,
-  /** The first `upTo` bytes of the file are on it (for a TrailingHasher). */
-  onWritten?: (upTo: number) => void,
-): Promise<number> {
-  const fh = await fs.open(file, append ? 'a' : 'w');
-  let done = start;
-  let written = start;
-  let unsynced = 0;
-  // Flushed as it goes, beside the writes: the fsync before the rename then has little left to
-  // do, instead of writing the whole file out at the end.
-  const syncs: Promise<unknown>[] = [];
-  let batch: Buffer[] = [];
-  let size = 0;
-  let chain: Promise<void> = Promise.resolve();
-  let inFlight = 0;
-  let writeError: unknown = null;
-
-  let batchSince = Date.now();
-  const take = (): Buffer[] => {
-    const whole = batch;
-    batch = [];
-    size = 0;
-    batchSince = Date.now();
-    return whole;
-  };
-  const enqueue = (chunks: Buffer[]) => {
-    inFlight++;
-    chain = chain.then(async () => {
-      try {
-        if (writeError === null) {
-          await writeAll(fh, chunks);
-          const n = chunks.reduce((sum, c) => sum + c.length, 0);
-          written += n;
-          onWritten?.(written);
-          unsynced += n;
-          if (unsynced >= SYNC_EVERY) {
-            unsynced = 0;
-            syncs.push(fh.datasync().catch(() => undefined));
-          }
-        }
-      } catch (e) {
-        writeError ??= e;
-        body.destroy(e as Error);
-      } finally {
-        inFlight--;
-        if (inFlight < MAX_IN_FLIGHT && body.isPaused() && !body.destroyed) body.resume();
-      }
-    });
-  };
-
+  o: StreamToFileOptions,
+): Promise<{ bytes: number; hex: string }> {
+  const { writer: out, ring } = await PartWriter.open(file, o.append, RING_BYTES);
+  const prefix = o.start > 0 ? { file, bytes: o.start } : null;
+  let hasher: RingHasher | null = null;
+  let syncing: Promise<void> | null = null;
   try {
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => body.destroy((signal?.reason as Error) ?? new Error('aborted'));
-      if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      body.on('data', (chunk: Buffer) => {
-        hash?.update(chunk);
-        batch.push(chunk);
-        size += chunk.length;
-        done += chunk.length;
-        onBytes(done);
-        // A slow link fills a batch slowly: what is held in memory is lost to a crash, so a batch
-        // also goes out once it is a second old.
-        if (size >= BATCH || Date.now() - batchSince >= BATCH_MAX_AGE_MS) {
-          enqueue(take());
-          if (inFlight >= MAX_IN_FLIGHT) body.pause();
-        }
-      });
-      finished(body, (err) => {
-        signal?.removeEventListener('abort', onAbort);
-        if (err) reject(signal?.aborted ? (signal.reason ?? err) : (writeError ?? err));
-        else resolve();
-      });
-    });
-    if (size > 0) enqueue(take());
-    await chain;
-    if (writeError !== null) throw writeError;
-    return done;
-  } catch (e) {
-    // Broken off or cancelled: what was received is still good, and a resume starts after it.
-    await chain.catch(() => {});
-    if (writeError === null && size > 0) await writeAll(fh, take()).catch(() => {});
-    throw e;
-  } finally {
-    await chain.catch(() => {});
-    await Promise.all(syncs);
-    await fh.close();
-  }
-}
+    let wake = (_e?: Error) => {};
+    hasher = o.hashInWorker
+      ? new WorkerHasher(ring, o.algo, prefix, (e) => wake(e))
+      : await inlineHasher(ring, o.algo, prefix);
+    const h = hasher;
+    let received = 0;
+    let written = 0;
+    let writing = false;
+    let unsynced = 0;
+    let ended = false;
+    let waiting = false;
+    let failure: unknown = null;
+    let writeFailed = false;
 
-/** writev may write less than asked (a signal, a full pipe): the rest goes in further calls. */
-async function writeAll(fh: fs.FileHandle, chunks: Buffer[]): Promise<void> {
-  let rest = chunks;
-  while (rest.length) {
-    let { bytesWritten } = await fh.writev(rest);
-    let i = 0;
-    while (i < rest.length && bytesWritten >= rest[i]!.length) bytesWritten -= rest[i++]!.length;
-    rest = rest.slice(i);
-    if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
+    const free = () => RING_BYTES - (received - Math.min(written, h.hashed));
+    await new Promise<void>((resolve, reject) => {
+      const pump = () => {
+        const at = written % RING_BYTES;
+        const last = ended || failure !== null;
+        const n = out.writable(Math.min(received - written, RING_BYTES - at), last);
+        if (!writing && !writeFailed && n > 0) {
+          writing = true;
+          out.write(ring, at, n).then(
+            () => {
+              writing = false;
+              written += n;
+              unsynced += n;
+              if (unsynced >= SYNC_EVERY && !syncing && !out.isDirect) {
+                unsynced = 0;
+                syncing = out
+                  .datasync()
+                  .catch(() => undefined)
+                  .finally(() => (syncing = null));
+              }
+              wake();
+            },
+            (e: unknown) => {
+              writing = false;
+              writeFailed = true;
+              failure = e;
+              res.destroy(e as Error);
+              pump();
+            },
+          );
+        }
+        if (writing) return;
+        if (failure !== null && (writeFailed || written === received)) reject(failure);
+        else if (failure === null && ended && written === received) resolve();
+      };
+      wake = (e) => {
+        if (e) {
+          failure ??= e;
+          res.destroy(e);
+        }
+        pump();
+        if (waiting && failure === null && free() >= READ_BYTES) {
+          waiting = false;
+          res.unpause();
+        }
+      };
+      const sink: BodySink = {
+        space: () => {
+          const at = received % RING_BYTES;
+          return ring.subarray(at, at + Math.min(READ_BYTES, RING_BYTES - at, free()));
+        },
+        commit: (n) => {
+          if (n === 0) return !waiting;
+          received += n;
+          h.received(received);
+          o.onBytes(o.start + received);
+          pump();
+          if (free() < READ_BYTES) waiting = true;
+          return !waiting;
+        },
+        end: () => {
+          ended = true;
+          pump();
+        },
+        fail: (e) => {
+          // A cancel reports the signal's reason, as an aborted fetch does.
+          failure ??= o.signal?.aborted ? (o.signal.reason ?? e) : e;
+          pump();
+        },
+      };
+      res.pipe(sink);
+    });
+    return { bytes: o.start + received, hex: await h.digest() };
+  } finally {
+    hasher?.close();
+    await syncing;
+    await out.close();
   }
 }

@@ -1,22 +1,22 @@
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
 import type { ChecksumAlgo } from './checksums.js';
 import { DownloadError, hostOf, isAbort, isNetworkError, offlineError } from './download-errors.js';
 import { httpGet } from './http-get.js';
+import type { HttpResponse } from './http-response.js';
+import { hashPrefix } from './ring-hasher.js';
 import { streamToFile } from './stream-to-file.js';
-import { TrailingHasher } from './trailing-hasher.js';
 import { partPaths, readPartState, removePart, writePartState } from './part-state.js';
 import type { ProgressMeter } from './progress.js';
 
 /**
  * One attempt at one URL: resume the .part when the sidecar says it belongs to this URL and the
  * server proves it still has the same file, else start from zero. Streams into `<dest>.part`,
- * hashing as it goes (the resumed prefix is hashed from disk first), so no second pass is needed:
- * a large file is hashed by a worker reading behind the writer, a small one chunk by chunk.
+ * hashing as it goes (the resumed prefix is hashed from disk first), so no second pass is needed.
  */
-const TRAILING_HASH_MIN_BYTES = 32 * 1024 * 1024;
+/** From this size (or an unknown one) the hash runs on a worker; a smaller file is hashed here,
+ * where a worker's start-up would cost more than its hash. */
+const WORKER_HASH_MIN_BYTES = 32 * 1024 * 1024;
 
 export type TransferOptions = {
   url: string;
@@ -51,7 +51,7 @@ export async function transfer(
     // A server that honours If-Range answers 200 with the whole new file when it changed.
     headers['if-range'] = validator!;
   }
-  let res: IncomingMessage;
+  let res: HttpResponse;
   try {
     ({ res } = await httpGet(o.url, {
       headers,
@@ -113,33 +113,21 @@ export async function transfer(
   const start = append ? offset : 0;
   await writePartState(o.dest, { url: o.url, etag, lastModified, total, bytes: start });
   o.meter.start(start);
-  // Large files are hashed on another core, trailing the writes; small ones on the way in
-  // (a worker's start-up would cost more than their hash).
-  const trailing =
-    total === null || total >= TRAILING_HASH_MIN_BYTES ? new TrailingHasher(part, o.algo) : null;
-  const hash = trailing ? null : createHash(o.algo);
-  let done = start;
+  let done: number;
+  let hex: string;
   try {
-    if (hash && append) await hashPrefix(part, offset, hash);
-    if (trailing && append) trailing.written(offset);
-    done = await streamToFile(
-      res,
-      part,
+    ({ bytes: done, hex } = await streamToFile(res, part, {
       append,
-      hash,
-      (n) => o.meter.update(n, total),
       start,
-      o.signal,
-      (upTo) => trailing?.written(upTo),
-    );
+      algo: o.algo,
+      hashInWorker: total === null || total >= WORKER_HASH_MIN_BYTES,
+      onBytes: (n) => o.meter.update(n, total),
+      signal: o.signal,
+    }));
   } catch (e) {
-    trailing?.close();
-    done = Math.max(
-      done,
-      await fs.stat(part).then(
-        (st) => st.size,
-        () => start,
-      ),
+    done = await fs.stat(part).then(
+      (st) => st.size,
+      () => start,
     );
     await writePartState(o.dest, { url: o.url, etag, lastModified, total, bytes: done }).catch(
       () => {},
@@ -147,13 +135,7 @@ export async function transfer(
     if (!isAbort(e, o.signal) && isNetworkError(e)) throw interrupted(o.url, done, total);
     throw e;
   }
-  if (total !== null && done !== total) {
-    trailing?.close();
-    throw interrupted(o.url, done, total);
-  }
-  const hex = trailing
-    ? await trailing.digest(done).finally(() => trailing.close())
-    : hash!.digest('hex');
+  if (total !== null && done !== total) throw interrupted(o.url, done, total);
   await writePartState(o.dest, { url: o.url, etag, lastModified, total, bytes: done });
   o.meter.update(done, total, true);
   return { url: o.url, hex, bytes: done, resumedFrom: start, restarts };
@@ -177,22 +159,11 @@ function interrupted(url: string, done: number, total: number | null): DownloadE
   );
 }
 
-async function hashPrefix(file: string, bytes: number, hash: Hash): Promise<void> {
-  if (bytes <= 0) return;
-  for await (const c of createReadStream(file, {
-    start: 0,
-    end: bytes - 1,
-    highWaterMark: 4 << 20,
-  }))
-    hash.update(c as Buffer);
+function header(res: HttpResponse, name: string): string | null {
+  return res.headers[name] || null;
 }
 
-function header(res: IncomingMessage, name: string): string | null {
-  const v = res.headers[name];
-  return typeof v === 'string' && v ? v : null;
-}
-
-function contentLength(res: IncomingMessage): number | null {
+function contentLength(res: HttpResponse): number | null {
   const n = Number(header(res, 'content-length'));
   return Number.isSafeInteger(n) && n >= 0 && header(res, 'content-length') !== null ? n : null;
 }

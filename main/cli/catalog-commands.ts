@@ -3,19 +3,9 @@ import type { CatalogImage, TaskInfo } from '../../preload/contract.js';
 import { findOs } from '../composer/catalog.js';
 import { GenosError } from '../core/errors.js';
 import type { ApiSession } from './api-session.js';
+import { sizeText } from './size-text.js';
 
 type Io = { out: NodeJS.WritableStream; err: NodeJS.WritableStream & { isTTY?: boolean } };
-
-function size(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
-}
 
 function stateText(i: CatalogImage): string {
   if (i.cached) {
@@ -25,11 +15,11 @@ function stateText(i: CatalogImage): string {
       unverified: 'downloaded, no checksum to verify',
     }[i.cached.trust];
     const used = i.usedBy.length ? `, used by ${i.usedBy.join(', ')}` : '';
-    return `cached ${size(i.cached.bytes)} (${trust}${used})`;
+    return `cached ${sizeText(i.cached.bytes)} (${trust}${used})`;
   }
   if (i.partial) {
-    const of = i.partial.total ? ` of ${size(i.partial.total)}` : '';
-    return `partial ${size(i.partial.bytesDone)}${of} — \`genos images pull ${i.osId} ${i.version}\` resumes`;
+    const of = i.partial.total ? ` of ${sizeText(i.partial.total)}` : '';
+    return `partial ${sizeText(i.partial.bytesDone)}${of} — \`genos images pull ${i.osId} ${i.version}\` resumes`;
   }
   return `absent — offline? drop in ${i.dropFile}`;
 }
@@ -60,7 +50,8 @@ function bar(t: TaskInfo): string {
   const frac = t.total ? Math.min(1, (t.done ?? 0) / t.total) : null;
   const filled = frac === null ? 0 : Math.round(frac * width);
   const pct = frac === null ? '  ?%' : `${String(Math.floor(frac * 100)).padStart(3)}%`;
-  const bytes = t.done !== null ? ` ${size(t.done)}${t.total ? ` of ${size(t.total)}` : ''}` : '';
+  const bytes =
+    t.done !== null ? ` ${sizeText(t.done)}${t.total ? ` of ${sizeText(t.total)}` : ''}` : '';
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}${bytes} ${t.stage ?? ''} ${t.message ?? ''}`;
 }
 
@@ -142,7 +133,7 @@ export async function runCatalogPull(
   return report(end, args.json, io, (r) => {
     const trust =
       r.cached?.trust === 'verified' ? 'checksum verified' : 'not verified (no checksum)';
-    return `${r.name} is cached: ${r.cached?.path} (${size(r.cached?.bytes ?? 0)}, ${trust}).`;
+    return `${r.name} is cached: ${r.cached?.path} (${sizeText(r.cached?.bytes ?? 0)}, ${trust}).`;
   });
 }
 

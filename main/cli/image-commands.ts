@@ -2,17 +2,7 @@ import path from 'node:path';
 import type { ImageFormat, TaskInfo } from '../../preload/contract.js';
 import { GenosError } from '../core/errors.js';
 import type { ApiSession } from './api-session.js';
-
-function size(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
-}
+import { sizeText } from './size-text.js';
 
 /** Waits for a task to end, drawing its progress on stderr; resolves to the finished task. */
 export function followTask(
@@ -62,7 +52,7 @@ export async function runImages(session: ApiSession, json: boolean, out: NodeJS.
   for (const i of items) {
     const used = i.usedBy.length ? `  used by ${i.usedBy.join(', ')}` : '';
     out.write(
-      `${i.id}  ${i.name}  ${i.format}  ${size(i.virtualSize)} (${size(i.actualSize)} on disk)${used}\n`,
+      `${i.id}  ${i.name}  ${i.format}  ${sizeText(i.virtualSize)} (${sizeText(i.actualSize)} on disk)${used}\n`,
     );
   }
   return 0;

@@ -79,10 +79,33 @@ function normalizeRef(raw: string): string {
 function claimRef(scan: Scan, ref: string, items: Item[]): void {
   const words = scan.use(...items);
   const pos = items[0]!.idx;
+  if (!claimCatalogOs(scan, ref, words, pos)) {
+    scan.claim({
+      field: 'image',
+      value: { kind: 'container-image', ref },
+      words,
+      pos,
+      strength: 'strong',
+    });
+  }
+  scan.claim({
+    field: 'backend',
+    value: 'docker',
+    words,
+    pos,
+    note: 'a container image runs in a container',
+    strength: 'weak',
+  });
+}
+
+/**
+ * A catalog OS image ("ubuntu:24.04", "debian") is the catalog entry, not a custom image; a
+ * pinned digest is kept as asked. Claims the OS (and version) and says whether it was one.
+ */
+function claimCatalogOs(scan: Scan, ref: string, words: string[], pos: number): boolean {
+  if (ref.includes('@')) return false;
   const { repo, tag } = repoAndTag(ref);
-  // A catalog OS image ("ubuntu:24.04", "debian") is the catalog entry, not a custom image;
-  // a pinned digest is kept as asked.
-  for (const os of ref.includes('@') ? [] : OSES) {
+  for (const os of OSES) {
     for (const v of os.versions) {
       if (!v.containerImage) continue;
       const cat = repoAndTag(v.containerImage);
@@ -111,32 +134,10 @@ function claimRef(scan: Scan, ref: string, items: Item[]): void {
           strength: 'strong',
         });
       }
-      scan.claim({
-        field: 'backend',
-        value: 'docker',
-        words,
-        pos,
-        note: 'a container image runs in a container',
-        strength: 'weak',
-      });
-      return;
+      return true;
     }
   }
-  scan.claim({
-    field: 'image',
-    value: { kind: 'container-image', ref },
-    words,
-    pos,
-    strength: 'strong',
-  });
-  scan.claim({
-    field: 'backend',
-    value: 'docker',
-    words,
-    pos,
-    note: 'a container image runs in a container',
-    strength: 'weak',
-  });
+  return false;
 }
 
 export function extractImage(scan: Scan): void {

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { isGenosError, type GenosError } from '../../main/core/errors.js';
+import { openStore, type Store, type StoreOptions } from '../../main/store/store.js';
 import type { ErrorCode } from '../../preload/contract.js';
 
 /** A fresh temp dir per test, removed afterwards: real SQLite files, never :memory:. */
@@ -18,6 +19,34 @@ export function steppingClock(start = Date.UTC(2030, 0, 1), step = 1): () => Dat
     const d = new Date(t);
     t += step;
     return d;
+  };
+}
+
+/**
+ * Before each test of the calling file: a store on a fresh temp dir with a stepping clock, handed
+ * to `set`; after it, the store is closed and the dir removed. `reopen` closes the store and opens
+ * the same dir again with other options, as a restart would, and hands that one to `set` too.
+ */
+export function useTempStore(set: (store: Store) => void): { reopen(options: StoreOptions): void } {
+  let tmp: ReturnType<typeof tempDataDir>;
+  let store: Store;
+  const open = (options: StoreOptions) => {
+    store = openStore(tmp.dir, options);
+    set(store);
+  };
+  beforeEach(() => {
+    tmp = tempDataDir();
+    open({ now: steppingClock() });
+  });
+  afterEach(() => {
+    store.close();
+    tmp.cleanup();
+  });
+  return {
+    reopen: (options) => {
+      store.close();
+      open(options);
+    },
   };
 }
 

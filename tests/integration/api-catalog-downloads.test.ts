@@ -9,33 +9,13 @@ import type { CatalogImage, TaskInfo } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
 import { runCli } from '../helpers/run-cli.js';
 import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { recordTasks } from '../helpers/task-updates.js';
 import { FixtureServer, fileRoute, type Route } from '../unit/provisioning/fixture-server.js';
 
 /**
  * Catalog base images through the real `genos serve`: entries in the data dir's
  * catalog.local.json point at a node:http server on 127.0.0.1 serving a qcow2 built here.
  */
-
-function recordTasks(ws: WebSocket) {
-  const seen: TaskInfo[] = [];
-  const waiters: Array<() => void> = [];
-  ws.on('message', (d) => {
-    const msg = JSON.parse(String(d));
-    if (msg.event !== 'taskUpdated') return;
-    seen.push(msg.payload);
-    for (const w of waiters.splice(0)) w();
-  });
-  return {
-    seen,
-    async until(taskId: string, pred: (t: TaskInfo) => boolean): Promise<TaskInfo[]> {
-      for (;;) {
-        const mine = seen.filter((t) => t.id === taskId);
-        if (mine.some(pred)) return mine;
-        await new Promise<void>((r) => waiters.push(r));
-      }
-    },
-  };
-}
 
 describe.runIf(backendAvailable('qemu-img'))('OS catalog downloads over genos serve', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-api-catalog-'));
@@ -178,7 +158,7 @@ describe.runIf(backendAvailable('qemu-img'))('OS catalog downloads over genos se
       version: 'cut',
     });
     expect(task).toMatchObject({ kind: 'catalog.download', state: 'running' });
-    const updates = await tasks.until(task.id, (t) => t.state !== 'running');
+    const updates = await tasks.ended(task.id);
     const end = updates.at(-1)!;
     expect(end.state, JSON.stringify(end.error)).toBe('done');
     const progress = updates.filter((t) => t.stage === 'download' && t.done !== null);
@@ -210,7 +190,7 @@ describe.runIf(backendAvailable('qemu-img'))('OS catalog downloads over genos se
     expect((await call<{ cancelled: boolean }>('cancelTask', { id: task.id })).cancelled).toBe(
       true,
     );
-    const end = (await tasks.until(task.id, (t) => t.state !== 'running')).at(-1)!;
+    const end = (await tasks.ended(task.id)).at(-1)!;
     expect(end.state).toBe('cancelled');
     const partial = await item('slow');
     expect(partial.state).toBe('partial');
@@ -225,7 +205,7 @@ describe.runIf(backendAvailable('qemu-img'))('OS catalog downloads over genos se
       osId: 'testos',
       version: 'slow',
     });
-    const done = (await tasks.until(again.task.id, (t) => t.state !== 'running')).at(-1)!;
+    const done = (await tasks.ended(again.task.id)).at(-1)!;
     expect(done.state, JSON.stringify(done.error)).toBe('done');
     const ranges = http.requests('/slow/fixture.qcow2').map((s) => s.range);
     expect(ranges.at(-1)).toBe(`bytes=${kept}-`);
@@ -238,7 +218,7 @@ describe.runIf(backendAvailable('qemu-img'))('OS catalog downloads over genos se
       osId: 'testos',
       version: 'bad',
     });
-    const end = (await tasks.until(task.id, (t) => t.state !== 'running')).at(-1)!;
+    const end = (await tasks.ended(task.id)).at(-1)!;
     expect(end.state).toBe('failed');
     expect(end.error).toMatchObject({ code: 'CONFLICT' });
     expect(end.error!.message).toMatch(/corrupt: expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}/);
@@ -256,7 +236,7 @@ describe.runIf(backendAvailable('qemu-img'))('OS catalog downloads over genos se
       osId: 'testos',
       version: 'offline',
     });
-    const end = (await tasks.until(task.id, (t) => t.state !== 'running')).at(-1)!;
+    const end = (await tasks.ended(task.id)).at(-1)!;
     expect(end.state).toBe('failed');
     expect(end.error!.message).toMatch(/offline\.qcow2/);
     expect(end.error!.message).toMatch(/genos images add-base testos offline offline\.qcow2/);
@@ -278,7 +258,7 @@ describe.runIf(backendAvailable('qemu-img'))('OS catalog downloads over genos se
       version: 'bad',
       path: fixture,
     });
-    const wrongEnd = (await tasks.until(wrong.task.id, (t) => t.state !== 'running')).at(-1)!;
+    const wrongEnd = (await tasks.ended(wrong.task.id)).at(-1)!;
     expect(wrongEnd.state).toBe('failed');
     expect(wrongEnd.error!.message).toMatch(/is not the expected image: expected sha256/);
     expect(wrongEnd.error!.message).toMatch(/its own entry in catalog\.local\.json/);
@@ -289,7 +269,7 @@ describe.runIf(backendAvailable('qemu-img'))('OS catalog downloads over genos se
       version: 'offline',
       path: fixture,
     });
-    const addedEnd = (await tasks.until(added.task.id, (t) => t.state !== 'running')).at(-1)!;
+    const addedEnd = (await tasks.ended(added.task.id)).at(-1)!;
     expect(addedEnd.state, JSON.stringify(addedEnd.error)).toBe('done');
     expect(await item('offline')).toMatchObject({
       state: 'cached',

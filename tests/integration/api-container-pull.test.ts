@@ -6,31 +6,12 @@ import { ensureTestImage, testDocker, testRunId, testSpec } from '../helpers/doc
 import { runCli } from '../helpers/run-cli.js';
 import { startLocalRegistry, type LocalRegistry } from '../helpers/local-registry.js';
 import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { recordTasks } from '../helpers/task-updates.js';
 
 /**
  * `pullContainerImage` through the real `genos serve` and the system dockerd, from a registry
  * on 127.0.0.1 (tests/helpers/local-registry.ts) serving the busybox test image.
  */
-
-function recordTasks(ws: WebSocket) {
-  const seen: TaskInfo[] = [];
-  const waiters: Array<() => void> = [];
-  ws.on('message', (d) => {
-    const msg = JSON.parse(String(d));
-    if (msg.event !== 'taskUpdated') return;
-    seen.push(msg.payload);
-    for (const w of waiters.splice(0)) w();
-  });
-  return {
-    async until(taskId: string, pred: (t: TaskInfo) => boolean): Promise<TaskInfo[]> {
-      for (;;) {
-        const mine = seen.filter((t) => t.id === taskId);
-        if (mine.some(pred)) return mine;
-        await new Promise<void>((r) => waiters.push(r));
-      }
-    },
-  };
-}
 
 const LAYER_MSG = /^layer (\S+) (\w+)(?: (\d+)\/(\d+) bytes)?; (\d+)\/(\d+) layers complete/;
 

@@ -7,35 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskInfo } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
 import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
-
-/**
- * Every taskUpdated push since the socket opened: a fast task can end in the same packet as the
- * reply that announced it, before a listener added after the reply would hear it.
- */
-function recordTasks(ws: WebSocket) {
-  const seen: TaskInfo[] = [];
-  const waiters: Array<() => void> = [];
-  ws.on('message', (d) => {
-    const msg = JSON.parse(String(d));
-    if (msg.event !== 'taskUpdated') return;
-    seen.push(msg.payload);
-    for (const w of waiters.splice(0)) w();
-  });
-  return async function taskEnd(taskId: string): Promise<TaskInfo[]> {
-    for (;;) {
-      const mine = seen.filter((t) => t.id === taskId);
-      if (mine.some((t) => t.state !== 'running')) return mine;
-      await new Promise<void>((r) => waiters.push(r));
-    }
-  };
-}
+import { recordTasks } from '../helpers/task-updates.js';
 
 describe.runIf(backendAvailable('qemu-img'))(
   'the image library over the API of genos serve',
   () => {
     let serve: ServeProcess;
     let ws: WebSocket;
-    let taskEnd: ReturnType<typeof recordTasks>;
+    let tasks: ReturnType<typeof recordTasks>;
     let id = 0;
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'genos-api-images-'));
     const call = async (name: string, args: unknown) => {
@@ -46,7 +25,7 @@ describe.runIf(backendAvailable('qemu-img'))(
     beforeAll(async () => {
       serve = await startServe();
       ws = await openWs(serve.port, { token: serve.token });
-      taskEnd = recordTasks(ws);
+      tasks = recordTasks(ws);
     });
     afterAll(async () => {
       ws.close();
@@ -60,7 +39,7 @@ describe.runIf(backendAvailable('qemu-img'))(
       const started = await call('importImage', { path: source, mode: 'copy', name: 'disk' });
       const task = (started.result as { task: TaskInfo }).task;
       expect(task).toMatchObject({ kind: 'image.import', state: 'running' });
-      const updates = await taskEnd(task.id);
+      const updates = await tasks.ended(task.id);
       const last = updates.at(-1)!;
       expect(last.state, JSON.stringify(last.error)).toBe('done');
       const image = last.result as { id: string; format: string; path: string; sha256: string };
@@ -76,7 +55,7 @@ describe.runIf(backendAvailable('qemu-img'))(
       const conv = (await call('convertImage', { id: image.id, format: 'raw' })).result as {
         task: TaskInfo;
       };
-      const convEnd = (await taskEnd(conv.task.id)).at(-1)!;
+      const convEnd = (await tasks.ended(conv.task.id)).at(-1)!;
       expect(convEnd.state, JSON.stringify(convEnd.error)).toBe('done');
       const raw = convEnd.result as { id: string; format: string; path: string };
       expect(raw.format).toBe('raw');
@@ -115,7 +94,7 @@ describe.runIf(backendAvailable('qemu-img'))(
       const started = (await call('importUpload', { uploadId, name: 'dropped.qcow2' })).result as {
         task: TaskInfo;
       };
-      const end = (await taskEnd(started.task.id)).at(-1)!;
+      const end = (await tasks.ended(started.task.id)).at(-1)!;
       expect(end.state, JSON.stringify(end.error)).toBe('done');
       expect(end.result).toMatchObject({
         name: 'dropped',
@@ -146,14 +125,14 @@ describe.runIf(backendAvailable('qemu-img'))(
       const started = (await call('importImage', { path: hostile, mode: 'reference' })).result as {
         task: TaskInfo;
       };
-      const end = (await taskEnd(started.task.id)).at(-1)!;
+      const end = (await tasks.ended(started.task.id)).at(-1)!;
       expect(end.state).toBe('failed');
       expect(end.error?.message).toMatch(/backing file/i);
       expect(end.error?.message).toContain('/etc/passwd');
       const missing = (
         await call('importImage', { path: path.join(tmp, 'nope.img'), mode: 'copy' })
       ).result as { task: TaskInfo };
-      const missingEnd = (await taskEnd(missing.task.id)).at(-1)!;
+      const missingEnd = (await tasks.ended(missing.task.id)).at(-1)!;
       expect(missingEnd).toMatchObject({ state: 'failed', error: { code: 'NOT_FOUND' } });
       const listed = (await call('listImages', {})).result as { items: unknown[] };
       expect(

@@ -5,18 +5,13 @@
  * the watcher re-subscribes with `since` = the last event it saw, so events that happened while
  * it was disconnected (a container that died with the engine, say) are still delivered, once.
  */
+import type { BackendChange } from '../backend.js';
 import type { DockerEngine, EngineState } from './engine.js';
 import { readJsonLines } from './json-lines.js';
 import { LABEL_ENV, labelFilters } from './labels.js';
 
-export type EnvChange =
-  | { kind: 'started' }
-  | { kind: 'died'; exitCode: number | null }
-  | { kind: 'oom' }
-  | { kind: 'health'; status: 'starting' | 'healthy' | 'unhealthy' }
-  | { kind: 'paused' }
-  | { kind: 'unpaused' }
-  | { kind: 'destroyed' };
+/** The engine's events map onto the Backend interface's changes, one for one. */
+export type EnvChange = BackendChange;
 
 export type EnvEvent = { envId: string; containerId: string; at: string; change: EnvChange };
 

@@ -1,4 +1,9 @@
-import type { EnvironmentSummary, ImageRecord, TaskInfo } from '../../../preload/contract';
+import type {
+  EnvironmentSummary,
+  ImageRecord,
+  Settings,
+  TaskInfo,
+} from '../../../preload/contract';
 
 export function task(over: Partial<TaskInfo> & { id: string }): TaskInfo {
   return {
@@ -42,5 +47,19 @@ export function image(over: Partial<ImageRecord> & { id: string }): ImageRecord 
     createdAt: '2026-01-01T00:00:00.000Z',
     usedBy: [],
     ...over,
+  };
+}
+
+export function sampleSettings(): Settings {
+  return {
+    theme: 'system',
+    defaultNetworkMode: 'nat',
+    admissionMemoryShare: 0.75,
+    cpuOvercommit: 2,
+    llmEndpoint: null,
+    downloadMirrors: [],
+    downloadProxy: null,
+    sshPublicKey: null,
+    pullImages: false,
   };
 }

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Settings } from '../../../preload/contract';
 import { draftToPatch, fieldText } from '../../../renderer/src/pages/settings/settings-draft';
+import { sampleSettings } from './fixtures';
 
-const settings: Settings = {
-  theme: 'system',
-  defaultNetworkMode: 'nat',
-  admissionMemoryShare: 0.75,
-  cpuOvercommit: 2,
-  llmEndpoint: null,
-  downloadMirrors: [],
-  downloadProxy: null,
-  sshPublicKey: null,
-  pullImages: false,
-};
+const settings = sampleSettings();
 
 describe('settings draft', () => {
   it('shows the memory share as a percentage and no endpoint as empty', () => {

@@ -1,18 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GenosBridge, Settings } from '../../../preload/contract';
 import { useSettingsStore } from '../../../renderer/src/state/settings-store';
+import { sampleSettings } from './fixtures';
 
-const initial: Settings = {
-  theme: 'system',
-  defaultNetworkMode: 'nat',
-  admissionMemoryShare: 0.75,
-  cpuOvercommit: 2,
-  llmEndpoint: null,
-  downloadMirrors: [],
-  downloadProxy: null,
-  sshPublicKey: null,
-  pullImages: false,
-};
+const initial = sampleSettings();
 
 type Global = { genos?: GenosBridge };
 

@@ -1,20 +1,12 @@
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EnvironmentSummary } from '../../../preload/contract.js';
 import { PAGE_SQL } from '../../../main/store/environments-repo.js';
-import { openStore, type Store } from '../../../main/store/store.js';
-import { expectGenosError, steppingClock, tempDataDir } from '../../helpers/store-temp.js';
+import type { Store } from '../../../main/store/store.js';
+import { expectGenosError, steppingClock, useTempStore } from '../../helpers/store-temp.js';
 
-let tmp: ReturnType<typeof tempDataDir>;
 let store: Store;
-beforeEach(() => {
-  tmp = tempDataDir();
-  store = openStore(tmp.dir, { now: steppingClock() });
-});
-afterEach(() => {
-  store.close();
-  tmp.cleanup();
-});
+const temp = useTempStore((s) => (store = s));
 
 describe('environments', () => {
   it('inserts and reads back a contract-shaped summary', () => {
@@ -128,8 +120,7 @@ describe('listEnvironments (keyset pagination)', () => {
   });
 
   it('orders rows with the same timestamp by id, without skipping or repeating any', () => {
-    store.close();
-    store = openStore(tmp.dir, { now: steppingClock(Date.UTC(2030, 0, 1), 0) });
+    temp.reopen({ now: steppingClock(Date.UTC(2030, 0, 1), 0) });
     const ids = Array.from(
       { length: 250 },
       (_, i) => store.insertEnvironment({ name: `t${i}`, backend: 'docker', spec: {} }).id,

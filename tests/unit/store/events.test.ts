@@ -1,19 +1,11 @@
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../../preload/contract.js';
-import { openStore, type Store } from '../../../main/store/store.js';
-import { expectGenosError, steppingClock, tempDataDir } from '../../helpers/store-temp.js';
+import type { Store } from '../../../main/store/store.js';
+import { expectGenosError, useTempStore } from '../../helpers/store-temp.js';
 
-let tmp: ReturnType<typeof tempDataDir>;
 let store: Store;
-beforeEach(() => {
-  tmp = tempDataDir();
-  store = openStore(tmp.dir, { now: steppingClock() });
-});
-afterEach(() => {
-  store.close();
-  tmp.cleanup();
-});
+useTempStore((s) => (store = s));
 
 describe('events', () => {
   it('appends and returns contract-shaped events with increasing seq', () => {

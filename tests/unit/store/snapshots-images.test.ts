@@ -1,17 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../../main/store/store.js';
-import { expectGenosError, steppingClock, tempDataDir } from '../../helpers/store-temp.js';
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../../main/store/store.js';
+import { expectGenosError, useTempStore } from '../../helpers/store-temp.js';
 
-let tmp: ReturnType<typeof tempDataDir>;
 let store: Store;
-beforeEach(() => {
-  tmp = tempDataDir();
-  store = openStore(tmp.dir, { now: steppingClock() });
-});
-afterEach(() => {
-  store.close();
-  tmp.cleanup();
-});
+useTempStore((s) => (store = s));
 
 describe('snapshots', () => {
   it('inserts, lists in order, deletes', () => {

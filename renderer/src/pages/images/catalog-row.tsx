@@ -8,6 +8,7 @@ import { progressView, stageLabel } from '../../format/task-progress';
 import { errorShape } from '../../state/load-status';
 import { useTasksStore } from '../../state/tasks-store';
 import { CatalogAddBase } from './catalog-add-base';
+import { RowFailure } from './row-failure';
 
 export const CATALOG_COLUMNS = 5;
 
@@ -199,34 +200,22 @@ export function CatalogRow({ item, onChanged }: { item: CatalogImage; onChanged:
         </tr>
       ) : null}
       {problems.length ? (
-        <tr className="image-row__failure">
-          <td colSpan={CATALOG_COLUMNS}>
-            <div role="alert" className="inline-error">
-              <div className="inline-error__text">
-                {problems.map((problem) => (
-                  <p key={problem}>{problem}</p>
-                ))}
-                {item.state !== 'cached' ? (
-                  <p>
-                    The file to drop in is <code>{item.dropFile}</code> (from {item.url}); add it
-                    with Add file….
-                  </p>
-                ) : null}
-              </div>
-              <button
-                type="button"
-                className="button--quiet button--small"
-                aria-label={`Dismiss the errors for ${item.name}`}
-                onClick={() => {
-                  setFailure(null);
-                  setDismissed(task?.id ?? null);
-                }}
-              >
-                Dismiss
-              </button>
-            </div>
-          </td>
-        </tr>
+        <RowFailure
+          columns={CATALOG_COLUMNS}
+          problems={problems}
+          name={item.name}
+          onDismiss={() => {
+            setFailure(null);
+            setDismissed(task?.id ?? null);
+          }}
+        >
+          {item.state !== 'cached' ? (
+            <p>
+              The file to drop in is <code>{item.dropFile}</code> (from {item.url}); add it with Add
+              file….
+            </p>
+          ) : null}
+        </RowFailure>
       ) : null}
       {confirming ? (
         <ConfirmDialog

@@ -6,6 +6,7 @@ import { progressView, stageLabel } from '../../format/task-progress';
 import { useImageActionsStore } from '../../state/image-actions-store';
 import { useTasksStore } from '../../state/tasks-store';
 import { Checksum } from './checksum';
+import { RowFailure } from './row-failure';
 
 export const IMAGE_COLUMNS = 8;
 
@@ -121,30 +122,17 @@ export function ImageRow({
         </tr>
       ))}
       {problems.length ? (
-        <tr className="image-row__failure">
-          <td colSpan={IMAGE_COLUMNS}>
-            <div role="alert" className="inline-error">
-              <div className="inline-error__text">
-                {problems.map((problem) => (
-                  <p key={problem}>{problem}</p>
-                ))}
-              </div>
-              <button
-                type="button"
-                className="button--quiet button--small"
-                aria-label={`Dismiss the errors for ${image.name}`}
-                onClick={() =>
-                  dismiss(
-                    image.id,
-                    failed.map((t) => t.id),
-                  )
-                }
-              >
-                Dismiss
-              </button>
-            </div>
-          </td>
-        </tr>
+        <RowFailure
+          columns={IMAGE_COLUMNS}
+          problems={problems}
+          name={image.name}
+          onDismiss={() =>
+            dismiss(
+              image.id,
+              failed.map((t) => t.id),
+            )
+          }
+        />
       ) : null}
     </>
   );

@@ -2,7 +2,7 @@ import RFB from '@novnc/novnc';
 import { useEffect, useRef, useState } from 'react';
 import type { EnvironmentSummary } from '../../../../../preload/contract';
 import { api } from '../../../bridge/api';
-import { describeLink } from '../reconnect';
+import { LinkStatusControls } from '../link-status';
 import type { LinkStatus } from '../reconnect';
 import { DisplayController, screenshotName } from './display-controller';
 import type { DisplayProtocol } from './display-controller';
@@ -119,21 +119,11 @@ export function DisplayPanel({ env }: { env: EnvironmentSummary }) {
           >
             Screenshot
           </button>
-          {status.kind === 'failed' ? (
-            <button
-              type="button"
-              className="button--small"
-              onClick={() => controllerRef.current?.start()}
-            >
-              Reconnect
-            </button>
-          ) : null}
-          <span
-            role="status"
-            className={`view-toolbar__status view-toolbar__status--${status.kind}`}
-          >
-            {describeLink(status, 'display')}
-          </span>
+          <LinkStatusControls
+            status={status}
+            what="display"
+            onReconnect={() => controllerRef.current?.start()}
+          />
         </div>
       )}
       {notice ? (

@@ -2,7 +2,7 @@ import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
 import type { EnvironmentSummary } from '../../../../../preload/contract';
 import { api } from '../../../bridge/api';
-import { describeLink } from '../reconnect';
+import { LinkStatusControls } from '../link-status';
 import type { LinkStatus } from '../reconnect';
 import { TerminalController } from './terminal-controller';
 import { useSshAccess } from './ssh-access';
@@ -106,18 +106,11 @@ export function TerminalPanel({ env }: { env: EnvironmentSummary }) {
           }
           clear={() => controllerRef.current?.clearSearch()}
         />
-        {status.kind === 'failed' ? (
-          <button
-            type="button"
-            className="button--small"
-            onClick={() => controllerRef.current?.start()}
-          >
-            Reconnect
-          </button>
-        ) : null}
-        <span role="status" className={`view-toolbar__status view-toolbar__status--${status.kind}`}>
-          {describeLink(status, what)}
-        </span>
+        <LinkStatusControls
+          status={status}
+          what={what}
+          onReconnect={() => controllerRef.current?.start()}
+        />
       </div>
       <div
         ref={screenRef}

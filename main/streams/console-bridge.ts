@@ -27,6 +27,12 @@ const MAX_COLS = 1000;
 const MAX_ROWS = 500;
 /** The longest input waits behind a resize the engine has not confirmed. */
 const RESIZE_WAIT_MS = 2000;
+/**
+ * A busy terminal's output is gathered this long into one frame: the browser pays per frame
+ * (a message, an xterm write) about as much as per byte, and 2 ms is far below what a person
+ * notices (a keystroke's echo after a pause is not held at all).
+ */
+const GATHER_MS = 2;
 
 /**
  * A text frame holding a JSON object with a `type` is a control message; anything else (binary
@@ -85,7 +91,10 @@ export class ConsoleBridge extends TicketBridge<ConsoleOpener> {
     return {
       stream: opened.stream,
       join: (ws) =>
-        pipeWebSocket(ws, opened.stream, { onText: (text) => applyControl(text, opened) }),
+        pipeWebSocket(ws, opened.stream, {
+          onText: (text) => applyControl(text, opened),
+          gatherMs: GATHER_MS,
+        }),
     };
   }
 }

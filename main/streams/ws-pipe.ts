@@ -9,6 +9,8 @@ import type { WebSocket } from 'ws';
 
 /** Unacknowledged bytes sent to the browser before reading from the VM side pauses. */
 const HIGH_WATER = 4 * 1024 * 1024;
+/** A gathered frame goes out at this size without waiting longer. */
+const GATHER_BYTES = 256 * 1024;
 
 type Frame = { data: Buffer | ArrayBuffer | Buffer[]; isBinary: boolean };
 
@@ -21,9 +23,12 @@ type Frame = { data: Buffer | ArrayBuffer | Buffer[]; isBinary: boolean };
 export function pipeWebSocket(
   ws: WebSocket,
   stream: Duplex,
-  opts: { onText?: (text: string) => boolean | Promise<void> } = {},
+  opts: { onText?: (text: string) => boolean | Promise<void>; gatherMs?: number } = {},
 ): void {
   let inFlight = 0;
+  let pendingBytes = 0;
+  let lastSent = -Infinity;
+  let timer: NodeJS.Timeout | null = null;
   let closed = false;
   let pending: Buffer[] = [];
   let held: Frame[] | null = null;
@@ -31,6 +36,7 @@ export function pipeWebSocket(
   const close = () => {
     if (closed) return;
     closed = true;
+    if (timer) clearTimeout(timer);
     // What the stream said last (a command's final output, then its end) still goes out.
     if (pending.length && ws.readyState === ws.OPEN) ws.send(Buffer.concat(pending));
     pending = [];
@@ -41,9 +47,13 @@ export function pipeWebSocket(
   // Chunks read in the same turn of the event loop go out as one frame: a busy TTY delivers
   // many small reads, and each frame costs the browser a message event and a terminal write.
   const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
     if (closed || pending.length === 0) return;
     const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
     pending = [];
+    pendingBytes = 0;
+    lastSent = performance.now();
     ws.send(chunk, { binary: true }, () => {
       inFlight -= chunk.length;
       if (inFlight <= HIGH_WATER / 2 && stream.isPaused() && !closed) stream.resume();
@@ -52,7 +62,17 @@ export function pipeWebSocket(
   stream.on('data', (chunk: Buffer) => {
     inFlight += chunk.length;
     if (inFlight > HIGH_WATER) stream.pause();
-    if (pending.push(chunk) === 1) setImmediate(flush);
+    pendingBytes += chunk.length;
+    if (pending.push(chunk) > 1) {
+      if (pendingBytes >= GATHER_BYTES) flush();
+      return;
+    }
+    // `gatherMs` (terminals): a stream that sent a moment ago is busy, so what it reads next is
+    // gathered for that long into one larger frame; after a pause (a keystroke's echo) the
+    // first bytes still go out in this turn.
+    const gather = opts.gatherMs ?? 0;
+    if (gather > 0 && performance.now() - lastSent < gather) timer = setTimeout(flush, gather);
+    else setImmediate(flush);
   });
 
   const toStream = (data: Frame['data']) => {

@@ -8,6 +8,7 @@ import { Reconnector } from '../reconnect';
 import type { LinkStatus, SessionEvents, StreamSession } from '../reconnect';
 import { openHttpLink } from './safe-links';
 import { adoptXtermStyles } from './xterm-csp-styles';
+import { BatchedWriter } from './batched-writer';
 
 export type TerminalDeps = {
   openTerminal(): Promise<StreamTicket>;
@@ -164,8 +165,13 @@ export class TerminalController {
       this.sendSize();
       events.opened();
     });
+    const writer = new BatchedWriter((data, parsed) => this.term.write(data, parsed));
     socket.addEventListener('message', (event: MessageEvent<ArrayBuffer | string>) => {
-      this.term.write(typeof event.data === 'string' ? event.data : new Uint8Array(event.data));
+      writer.push(
+        typeof event.data === 'string'
+          ? this.encoder.encode(event.data)
+          : new Uint8Array(event.data),
+      );
     });
     socket.addEventListener('close', (event) => {
       if (this.socket === socket) this.socket = null;
@@ -174,6 +180,7 @@ export class TerminalController {
     return {
       close: () => {
         closing = true;
+        writer.drop();
         if (this.socket === socket) this.socket = null;
         socket.close();
       },

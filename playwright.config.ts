@@ -1,9 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from './tests/helpers/chromium-args';
 
 // Debian's chromium, never a downloaded one: `npx playwright install` needs the internet. When
 // it is absent the browser specs skip, or fail under GENOS_REQUIRE_BACKENDS=1
 // (see tests/e2e/fixtures/chromium.ts).
-const executablePath = process.env.GENOS_CHROMIUM ?? '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -19,17 +19,8 @@ export default defineConfig({
     colorScheme: 'light',
     trace: 'retain-on-failure',
     launchOptions: {
-      executablePath,
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      executablePath: CHROMIUM_EXECUTABLE,
+      args: CHROMIUM_ARGS,
     },
   },
 });

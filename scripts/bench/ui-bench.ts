@@ -33,6 +33,7 @@ import { kernelGuestVmSpec } from '../../tests/helpers/spec-fixture.js';
 import { ensureTestGuest } from '../../tests/helpers/test-guest.js';
 import { killAllUnder } from '../../tests/helpers/vm-test-env.js';
 import { ByteReader } from '../../tests/unit/streams/rfb-client.js';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../../tests/helpers/chromium-args.js';
 import { ms, summarize } from './bench-util.js';
 
 const LOADS = 10;
@@ -42,18 +43,6 @@ const KEY_PRESSES = 20;
 const MiB = 1024 * 1024;
 /** The issue's targets are in MB (10^6 bytes). */
 const MB = 1e6;
-
-// The same Chromium and flags as playwright.config.ts.
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** What the in-page functions use (this file compiles without the DOM lib); globalThis there. */
 type CanvasLike = {
@@ -221,18 +210,23 @@ function regionOf(page: Page, name: string) {
   return page.getByRole('region', { name, exact: true });
 }
 
-async function benchTerminal(browser: Browser, serve: ServeProcess): Promise<void> {
-  const docker = testDocker();
-  const image = await ensureTestImage(docker);
+/** A fresh context on serve's page, its shell up, and a name for what the part creates. */
+async function openBenchPage(browser: Browser, serve: ServeProcess, kind: 'ct' | 'vm') {
   const context = await browser.newContext();
   // tsx keeps function names with an `__name` helper the page does not have.
   await context.addInitScript('window.__name = (f) => f');
   const page = await context.newPage();
-  const name = `ui-bench-ct-${Date.now().toString(36)}`;
+  await page.goto(serve.url);
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  return { context, page, name: `ui-bench-${kind}-${Date.now().toString(36)}` };
+}
+
+async function benchTerminal(browser: Browser, serve: ServeProcess): Promise<void> {
+  const docker = testDocker();
+  const image = await ensureTestImage(docker);
+  const { context, page, name } = await openBenchPage(browser, serve, 'ct');
   let id = '';
   try {
-    await page.goto(serve.url);
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
     // The image's default command is an interactive shell; keep the container alive on a loop.
     const spec = testSpec(image, { name }) as EnvironmentSpecInput;
     const { items } = await call<{ items: { id: string }[] }>(page, 'createEnvironment', {
@@ -515,15 +509,9 @@ async function rawRoundTrips(socketPath: string): Promise<number[]> {
 
 async function benchDisplay(browser: Browser, serve: ServeProcess): Promise<void> {
   const guest = await ensureTestGuest();
-  const context = await browser.newContext();
-  // tsx keeps function names with an `__name` helper the page does not have.
-  await context.addInitScript('window.__name = (f) => f');
-  const page = await context.newPage();
-  const name = `ui-bench-vm-${Date.now().toString(36)}`;
+  const { context, page, name } = await openBenchPage(browser, serve, 'vm');
   let id = '';
   try {
-    await page.goto(serve.url);
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
     const spec = kernelGuestVmSpec(guest, name) as EnvironmentSpecInput;
     const { items } = await call<{ items: { id: string }[] }>(page, 'createEnvironment', {
       spec,
@@ -588,7 +576,7 @@ if (
 }
 benchBundle();
 const browser = await chromium.launch({
-  executablePath: process.env.GENOS_CHROMIUM ?? '/usr/bin/chromium',
+  executablePath: CHROMIUM_EXECUTABLE,
   headless: true,
   args: CHROMIUM_ARGS,
 });

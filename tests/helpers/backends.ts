@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { CHROMIUM_EXECUTABLE } from './chromium-args.js';
 
 /**
  * Tests that need a real backend call this. Without the backend they skip, except under
@@ -24,7 +25,7 @@ const probes: Record<BackendName, () => boolean> = {
   qemu: () => has('qemu-system-x86_64', ['--version']),
   'qemu-img': () => has('qemu-img', ['--version']),
   docker: () => has('docker', ['info', '--format', '{{.ServerVersion}}']),
-  chromium: () => fs.existsSync(process.env.GENOS_CHROMIUM ?? '/usr/bin/chromium'),
+  chromium: () => fs.existsSync(CHROMIUM_EXECUTABLE),
   dockerd: () =>
     ['/usr/sbin/dockerd', '/usr/bin/dockerd'].some((p) => fs.existsSync(p)) &&
     process.getuid?.() === 0,

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EnvironmentSpec, EnvironmentSpecInput } from '../../preload/contract.js';
+import { writeLocalCatalog } from './local-catalog-file.js';
 import { baseSpec } from './spec-fixture.js';
 
 /**
@@ -36,23 +37,16 @@ export function ensureDebianImage(): Promise<{ file: string; sha256: string }> {
 
 /** The user catalog entry (catalog.local.json) that makes the image the base of debian 12. */
 export function writeDebianCatalog(dataDir: string, image: { file: string; sha256: string }) {
-  fs.writeFileSync(
-    path.join(dataDir, 'catalog.local.json'),
-    JSON.stringify({
-      images: [
-        {
-          os: 'debian',
-          version: '12',
-          name: 'Debian 12 (built from the archive)',
-          url: `file://${image.file}`,
-          ...(image.sha256 ? { sha256: image.sha256 } : {}),
-          format: 'qcow2',
-          compression: 'none',
-          cloudInit: true,
-        },
-      ],
-    }),
-  );
+  writeLocalCatalog(dataDir, {
+    os: 'debian',
+    version: '12',
+    name: 'Debian 12 (built from the archive)',
+    url: `file://${image.file}`,
+    ...(image.sha256 ? { sha256: image.sha256 } : {}),
+    format: 'qcow2',
+    compression: 'none',
+    cloudInit: true,
+  });
 }
 
 /** A Debian 12 VM from the catalog base with room for cloud-init (1 GiB, 4 GiB disk), headless. */

@@ -10,6 +10,7 @@ import type { EnvironmentSummary } from '../../preload/contract.js';
 import { readIso } from '../../main/provisioning/iso9660-read.js';
 import { backendAvailable } from '../helpers/backends.js';
 import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { writeLocalCatalog } from '../helpers/local-catalog-file.js';
 import { baseSpec } from '../helpers/spec-fixture.js';
 import { FixtureServer, fileRoute } from '../unit/provisioning/fixture-server.js';
 import { killAllUnder } from '../helpers/vm-test-env.js';
@@ -65,35 +66,31 @@ describe.runIf(backendAvailable('qemu') && backendAvailable('qemu-img'))(
         fileRoute(() => base, { chunk: 8192, pauseMs: 100 }),
       );
       await server.start();
-      fs.writeFileSync(
-        path.join(dataDir, 'catalog.local.json'),
-        JSON.stringify({
-          images: [
-            {
-              os: 'debian',
-              version: '12',
-              name: 'Debian 12 (fixture)',
-              url: server.url('/images/fixture-base.qcow2'),
-              sha256: createHash('sha256').update(base).digest('hex'),
-              format: 'qcow2',
-              compression: 'none',
-              cloudInit: true,
-            },
-            {
-              os: 'alpine',
-              version: '3.22',
-              url: server.url('/images/missing.qcow2'),
-              format: 'qcow2',
-            },
-            // No digest: cached under a key of its own (the URL), so it is really downloaded.
-            {
-              os: 'ubuntu',
-              version: '24.04',
-              url: server.url('/slow/base.qcow2'),
-              format: 'qcow2',
-            },
-          ],
-        }),
+      writeLocalCatalog(
+        dataDir,
+        {
+          os: 'debian',
+          version: '12',
+          name: 'Debian 12 (fixture)',
+          url: server.url('/images/fixture-base.qcow2'),
+          sha256: createHash('sha256').update(base).digest('hex'),
+          format: 'qcow2',
+          compression: 'none',
+          cloudInit: true,
+        },
+        {
+          os: 'alpine',
+          version: '3.22',
+          url: server.url('/images/missing.qcow2'),
+          format: 'qcow2',
+        },
+        // No digest: cached under a key of its own (the URL), so it is really downloaded.
+        {
+          os: 'ubuntu',
+          version: '24.04',
+          url: server.url('/slow/base.qcow2'),
+          format: 'qcow2',
+        },
       );
       serve = await startServe({ dataDir });
       ws = await openWs(serve.port, { token: serve.token });

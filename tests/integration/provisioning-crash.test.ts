@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EnvironmentSummary } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
 import { openWs, request, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { writeLocalCatalog } from '../helpers/local-catalog-file.js';
 import { baseSpec } from '../helpers/spec-fixture.js';
 import { FixtureServer, fileRoute } from '../unit/provisioning/fixture-server.js';
 import { killAllUnder } from '../helpers/vm-test-env.js';
@@ -62,19 +63,12 @@ describe.runIf(backendAvailable('qemu') && backendAvailable('qemu-img'))(
         fileRoute(() => base, { etag: () => '"b1"', chunk: 8192, pauseMs: 100 }),
       );
       await server.start();
-      fs.writeFileSync(
-        path.join(dataDir, 'catalog.local.json'),
-        JSON.stringify({
-          images: [
-            {
-              os: 'debian',
-              version: '12',
-              url: server.url('/slow/base.qcow2'),
-              format: 'qcow2',
-            },
-          ],
-        }),
-      );
+      writeLocalCatalog(dataDir, {
+        os: 'debian',
+        version: '12',
+        url: server.url('/slow/base.qcow2'),
+        format: 'qcow2',
+      });
 
       serve = await startServe({ dataDir });
       let api = await connect(serve);

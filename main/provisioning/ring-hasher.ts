@@ -2,7 +2,18 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import type { ChecksumAlgo } from './checksums.js';
-import { returnHashWorker, takeHashWorker } from './hash-worker.js';
+import {
+  CONTROL_BYTES,
+  END,
+  HASHED,
+  RECEIVED,
+  returnHashWorker,
+  SEQ,
+  STATE,
+  STOP,
+  takeHashWorker,
+  WANTS_WAKE,
+} from './hash-worker.js';
 
 /**
  * Hashes a download's body from the ring it is received into (stream-to-file.ts), in order,
@@ -14,6 +25,9 @@ export interface RingHasher {
   received(upTo: number): void;
   /** Bytes hashed so far: ring room behind this may be reused. */
   readonly hashed: number;
+  /** The receiver waits for room: report (onHashed) the next progress. `hashed` may already
+   * have moved when this is called, so the receiver looks at it again afterwards. */
+  wantRoom(): void;
   /** The digest of the prefix + the body, once every received byte is hashed. */
   digest(): Promise<string>;
   close(): void;
@@ -42,6 +56,7 @@ export async function inlineHasher(
     get hashed() {
       return hashed;
     },
+    wantRoom() {},
     digest: () => Promise.resolve(hash.digest('hex')),
     close() {},
   };
@@ -59,23 +74,31 @@ export async function hashPrefix(file: string, bytes: number, hash: Hash): Promi
 
 /**
  * On a worker thread that reads the ring (a SharedArrayBuffer) in place: the receiving thread
- * only posts positions, never bytes, and the hash (~1.7 GB/s with SHA-NI, about as fast as a
+ * only stores positions, never bytes, and the hash (~1.7 GB/s with SHA-NI, about as fast as a
  * loopback download) runs on another core. Reading the bytes back from the written file
- * instead, as GenOS did before, cost a second copy of every byte.
+ * instead, as GenOS did before, cost a second copy of every byte. See hash-worker.ts for how the
+ * two threads share the positions.
  */
-const POST_MIN_BYTES = 1024 * 1024;
+/** The worker is woken for new bytes once this many have come since it was last woken (the
+ * ring is far larger; the last bytes go with the digest's request). */
+const SIGNAL_BYTES = 256 * 1024;
 
-type Reply = { hashed?: number; hex?: string; error?: string };
+type Reply = { id: number; hashed?: number; hex?: string; error?: string; stopped?: boolean };
+
+let jobs = 0;
 
 export class WorkerHasher implements RingHasher {
   private readonly worker: Worker;
-  private finished = false;
-  private done = 0;
-  private target = 0;
-  private busy = false;
+  private readonly id = ++jobs;
+  private readonly i32: Int32Array;
+  private readonly pos: BigInt64Array;
+  private signalled = 0;
+  private readonly signalBytes: number;
+  private crashed = false;
   private ending: ((r: Reply) => void) | null = null;
+  private failed: Reply | null = null;
 
-  /** `onHashed` is called as the worker catches up (the ring has room again), or fails. */
+  /** `onHashed` is called as the worker catches up after wantRoom(), or when it fails. */
   constructor(
     ring: Buffer,
     algo: ChecksumAlgo,
@@ -84,26 +107,53 @@ export class WorkerHasher implements RingHasher {
   ) {
     if (!(ring.buffer instanceof SharedArrayBuffer))
       throw new Error('WorkerHasher needs a ring on a SharedArrayBuffer');
+    this.signalBytes = Math.min(SIGNAL_BYTES, ring.length / 4);
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    this.i32 = new Int32Array(control, 0, 4);
+    this.pos = new BigInt64Array(control, 16, 2);
     this.worker = takeHashWorker();
-    this.worker.on('message', (m: Reply) => this.onReply(m));
-    this.worker.once('error', (e) => this.onReply({ error: e.message }));
+    this.worker.on('message', (m: Reply) => {
+      if (m.id === this.id) this.onReply(m);
+    });
+    this.worker.once('error', (e) => {
+      this.crashed = true;
+      this.onReply({ id: this.id, error: e.message });
+    });
     const { buffer, byteOffset, length } = ring;
-    this.worker.postMessage({ start: { ring: buffer, byteOffset, length, algo, prefix } });
+    this.worker.postMessage({
+      id: this.id,
+      ring: buffer,
+      byteOffset,
+      length,
+      control,
+      algo,
+      prefix,
+    });
   }
 
   get hashed(): number {
-    return this.done;
+    return Number(Atomics.load(this.pos, HASHED));
   }
 
   received(upTo: number): void {
-    this.target = upTo;
-    this.post();
+    Atomics.store(this.pos, RECEIVED, BigInt(upTo));
+    // A slow link's many small reads would each wake a caught-up worker for a few KiB.
+    if (upTo - this.signalled < this.signalBytes) return;
+    this.signalled = upTo;
+    this.signal();
+  }
+
+  wantRoom(): void {
+    Atomics.store(this.i32, WANTS_WAKE, 1);
+    this.signal();
   }
 
   digest(): Promise<string> {
     return new Promise<Reply>((resolve) => {
+      if (this.failed) return resolve(this.failed);
       this.ending = resolve;
-      this.post();
+      Atomics.store(this.i32, STATE, END);
+      this.signal();
     }).then((r) => {
       if (r.error !== undefined || r.hex === undefined)
         throw new Error(`hashing the download failed: ${r.error ?? 'no digest'}`);
@@ -111,34 +161,27 @@ export class WorkerHasher implements RingHasher {
     });
   }
 
-  /** Always called by the owner: the worker is kept for the next download if its job ended. */
+  /** Always called by the owner: an unfinished job is stopped, and the worker kept unless it
+   * crashed (a reply of this job that comes later is told apart by its id). */
   close(): void {
-    returnHashWorker(this.worker, this.finished && !this.busy);
+    Atomics.store(this.i32, STATE, STOP);
+    this.signal();
+    returnHashWorker(this.worker, !this.crashed);
   }
 
-  /** One request in flight at a time, for at least POST_MIN_BYTES unless it is the last: the next
-   * covers whatever arrived meanwhile. (The ring is much larger, so the rest never blocks it.) */
-  private post(): void {
-    if (this.busy) return;
-    if (!this.ending && this.target - this.done < POST_MIN_BYTES) return;
-    this.busy = true;
-    this.worker.postMessage({ upTo: this.target, end: this.ending !== null });
+  private signal(): void {
+    Atomics.add(this.i32, SEQ, 1);
+    Atomics.notify(this.i32, SEQ);
   }
 
   private onReply(m: Reply): void {
-    this.busy = false;
     if (m.error !== undefined) {
+      this.failed = m;
       this.ending?.(m);
       this.onHashed(new Error(`hashing the download failed: ${m.error}`));
       return;
     }
-    this.done = m.hashed ?? this.done;
-    if (m.hex !== undefined) {
-      this.finished = true;
-      this.ending?.(m);
-      return;
-    }
-    this.post();
-    this.onHashed();
+    if (m.hex !== undefined) this.ending?.(m);
+    else if (m.hashed !== undefined) this.onHashed();
   }
 }

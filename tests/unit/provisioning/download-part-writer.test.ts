@@ -25,7 +25,7 @@ describe('PartWriter', () => {
       const last = at + ready === data.length;
       const n = writer.writable(ready, last);
       data.copy(ring, 0, at, at + n);
-      await writer.write(ring, 0, n);
+      await writer.write(ring, 0, n, at);
       at += n;
       modes.push(writer.isDirect);
     }
@@ -62,5 +62,24 @@ describe('PartWriter', () => {
     const data = randomBytes(4096 * 3);
     await writeThrough(file, false, data);
     expect(fs.readFileSync(file).equals(data)).toBe(true);
+  });
+
+  it('writes in flight together land at their own offsets, and truncate cuts after a body offset', async () => {
+    const file = path.join(dir, 'par.part');
+    const head = randomBytes(8192);
+    fs.writeFileSync(file, head);
+    const { writer, ring } = await PartWriter.open(file, true, 1 << 20);
+    const data = randomBytes(3 * 65536);
+    data.copy(ring);
+    // The later range first, all three at once: the order they finish in does not matter.
+    await Promise.all([
+      writer.write(ring, 131072, 65536, 131072),
+      writer.write(ring, 0, 65536, 0),
+      writer.write(ring, 65536, 65536, 65536),
+    ]);
+    expect(fs.readFileSync(file).equals(Buffer.concat([head, data]))).toBe(true);
+    await writer.truncate(65536);
+    await writer.close();
+    expect(fs.readFileSync(file).equals(Buffer.concat([head, data.subarray(0, 65536)]))).toBe(true);
   });
 });

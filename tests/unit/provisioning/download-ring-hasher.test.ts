@@ -22,12 +22,15 @@ describe('ring hashers', () => {
   });
 
   /** Feeds `body` through the ring in pieces (up to 1 MiB, as the socket reads), reusing room
-   * only once it is hashed. */
+   * only once it is hashed, and asking to be woken for room as stream-to-file does. */
   async function feed(h: RingHasher, ring: Buffer, body: Buffer, wait: () => Promise<void>) {
     const sizes = [5, 300_000, 1 << 20, 1, 700_000];
     for (let at = 0, i = 0; at < body.length; i++) {
       const end = Math.min(body.length, at + sizes[i % sizes.length]!);
-      while (end - h.hashed > ring.length) await wait();
+      while (end - h.hashed > ring.length) {
+        h.wantRoom();
+        if (end - h.hashed > ring.length) await wait();
+      }
       for (let p = at; p < end; p++) ring[p % ring.length] = body[p]!;
       h.received(end);
       at = end;
@@ -67,6 +70,22 @@ describe('ring hashers', () => {
     );
     await expect(h.digest()).rejects.toThrow(/ends at 1000 bytes, before the 5000/);
     expect(errors[0]?.message).toMatch(/hashing the download failed/);
+    h.close();
+  });
+
+  it('a job closed half way frees its worker for the next, which hashes only its own bytes', async () => {
+    const ring = Buffer.from(new SharedArrayBuffer(4 << 20));
+    ring.set(randomBytes(ring.length));
+    const stopped = new WorkerHasher(ring, 'sha256', null, () => {});
+    stopped.received(ring.length);
+    stopped.wantRoom();
+    stopped.close();
+    const body = randomBytes(3 << 20);
+    const next = Buffer.from(new SharedArrayBuffer(1 << 20));
+    let wake = () => {};
+    const h = new WorkerHasher(next, 'sha256', null, () => wake());
+    await feed(h, next, body, () => new Promise<void>((r) => (wake = r)));
+    expect(await h.digest()).toBe(createHash('sha256').update(body).digest('hex'));
     h.close();
   });
 

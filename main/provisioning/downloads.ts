@@ -101,6 +101,7 @@ export async function download(o: DownloadOptions): Promise<DownloadResult> {
       await fh.close();
     }
     await fs.rename(part, o.dest);
+    await syncDir(path.dirname(o.dest));
     await fs.rm(sidecar, { force: true });
     return {
       path: o.dest,
@@ -186,4 +187,17 @@ async function settleFailure(e: unknown, o: DownloadOptions, name: string): Prom
     );
   }
   return e;
+}
+
+/** The rename itself is durable only once its directory is: else a power cut could bring the
+ * .part back beside the catalog's record of a finished download. Some file systems refuse a
+ * directory's fsync; they give no more than that anyway. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, 'r').catch(() => null);
+  if (!fh) return;
+  try {
+    await fh.sync().catch(() => undefined);
+  } finally {
+    await fh.close();
+  }
 }

@@ -8,7 +8,7 @@ import { CHROMIUM_EXECUTABLE } from './chromium-args.js';
  */
 /** dockerd: the daemon binary itself, runnable by us (root), for a test's private engine. */
 export type BackendName =
-  'qemu' | 'qemu-img' | 'docker' | 'chromium' | 'dockerd' | 'sshd' | 'ovmf' | 'swtpm';
+  'qemu' | 'qemu-img' | 'docker' | 'chromium' | 'dockerd' | 'sshd' | 'ovmf' | 'swtpm' | 'strace';
 
 const required = process.env.GENOS_REQUIRE_BACKENDS === '1';
 
@@ -37,6 +37,8 @@ const probes: Record<BackendName, () => boolean> = {
     fs.existsSync('/usr/share/OVMF/OVMF_CODE_4M.fd') &&
     fs.existsSync('/usr/share/OVMF/OVMF_CODE_4M.ms.fd'),
   swtpm: () => has('swtpm', ['--version']),
+  // Watches a download's system calls (the order of its fsyncs and rename).
+  strace: () => has('strace', ['-f', '-e', 'trace=none', 'true']),
 };
 
 const cache = new Map<BackendName, boolean>();

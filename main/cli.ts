@@ -42,9 +42,11 @@ Commands:
   install-done <name|id>
                    An ISO install is finished: detach the ISO and boot the disk from now on
   images           List the image library  [--json]
-  images catalog   OS base images: cached, partly downloaded or absent (+ the file to drop in)  [--json]
+  images catalog   OS base images and installer ISOs: cached, partly downloaded or absent
+                   (+ the file to drop in)  [--json]
   images pull <os> [version]
                    Download (or resume) an OS base image, checksum verified  [--json]
+                   [--iso: the OS's installer ISO instead; add-base and rm-base take it too]
   images pull-container <ref>
                    Pull a container image from a registry, with per-layer progress
   images add-base <os> <version> <file>
@@ -124,6 +126,7 @@ async function main(argv: string[]): Promise<number> {
       limit: { type: 'string', default: '50' },
       follow: { type: 'boolean', short: 'f', default: false },
       since: { type: 'string' },
+      iso: { type: 'boolean', default: false },
     },
   });
   const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir();
@@ -211,10 +214,13 @@ async function main(argv: string[]): Promise<number> {
       const sub = catalogSubcommand(positionals[0]);
       if (sub)
         return withSession(dataDir, (s) =>
-          runCatalogCommand(s, sub, positionals.slice(1), values.json, {
-            out,
-            err: process.stderr,
-          }),
+          runCatalogCommand(
+            s,
+            sub,
+            positionals.slice(1),
+            { json: values.json, media: values.iso ? 'installer-iso' : 'cloud-image' },
+            { out, err: process.stderr },
+          ),
         );
       return withSession(dataDir, (s) => runImages(s, values.json, out));
     }

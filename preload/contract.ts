@@ -350,11 +350,15 @@ const CatalogImageRef = z.strictObject({
     .min(1)
     .max(40)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'versions are letters, digits, . _ + -'),
+  /** cloud-image (the default): a ready system with cloud-init; installer-iso: the distro's
+   * installer, for installing by hand with the display open. */
+  media: z.enum(['cloud-image', 'installer-iso']).default('cloud-image'),
 });
 
 export const CatalogImage = z.object({
   osId: z.string(),
   version: z.string(),
+  media: z.enum(['cloud-image', 'installer-iso']),
   name: z.string(),
   /** builtin: resources/catalog; local: <dataDir>/catalog.local.json (overrides builtin). */
   origin: z.enum(['builtin', 'local']),

@@ -37,8 +37,15 @@ export const EnvironmentName = z
 
 /** Where the environment's system comes from. */
 export const ImageSource = z.discriminatedUnion('kind', [
-  /** The OS catalog's image for `os` (a cloud image for VMs, an image reference for containers). */
-  z.strictObject({ kind: z.literal('catalog') }),
+  /**
+   * The OS catalog's image for `os` (a cloud image for VMs, an image reference for containers).
+   * media installer-iso (VMs): the distro's installer ISO instead, downloaded like a cloud
+   * image and booted onto a blank disk with the display open; no cloud-init.
+   */
+  z.strictObject({
+    kind: z.literal('catalog'),
+    media: z.literal('installer-iso').optional(),
+  }),
   /** A disk image or ISO in the image library, by its id. */
   z.strictObject({
     kind: z.literal('library'),
@@ -57,6 +64,16 @@ export const ImageSource = z.discriminatedUnion('kind', [
   }),
 ]);
 export type ImageSource = z.infer<typeof ImageSource>;
+
+/** A VM or container from the catalog's ready-made image (for VMs: cloud-init's first boot). */
+export function isCloudImage(image: ImageSource): boolean {
+  return image.kind === 'catalog' && image.media !== 'installer-iso';
+}
+
+/** A VM installed by hand from the catalog's installer ISO. */
+export function isCatalogInstaller(image: ImageSource): boolean {
+  return image.kind === 'catalog' && image.media === 'installer-iso';
+}
 
 export const HealthCheck = z.strictObject({
   kind: z.enum(['command', 'tcp', 'file']),

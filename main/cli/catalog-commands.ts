@@ -6,6 +6,10 @@ import type { ApiSession } from './api-session.js';
 import { sizeText } from './size-text.js';
 
 type Io = { out: NodeJS.WritableStream; err: NodeJS.WritableStream & { isTTY?: boolean } };
+type Media = CatalogImage['media'];
+type Flags = { json: boolean; media: Media };
+
+const ISO_FLAG = (m: Media) => (m === 'installer-iso' ? ' --iso' : '');
 
 function stateText(i: CatalogImage): string {
   if (i.cached) {
@@ -19,7 +23,7 @@ function stateText(i: CatalogImage): string {
   }
   if (i.partial) {
     const of = i.partial.total ? ` of ${sizeText(i.partial.total)}` : '';
-    return `partial ${sizeText(i.partial.bytesDone)}${of} — \`genos images pull ${i.osId} ${i.version}\` resumes`;
+    return `partial ${sizeText(i.partial.bytesDone)}${of} — \`genos images pull ${i.osId} ${i.version}${ISO_FLAG(i.media)}\` resumes`;
   }
   return `absent — offline? drop in ${i.dropFile}`;
 }
@@ -32,15 +36,17 @@ export async function runCatalogList(session: ApiSession, json: boolean, io: Io)
     return 0;
   }
   if (localCatalog.error) io.err.write(`genos: warning: ${localCatalog.error}\n`);
-  const width = Math.max(...items.map((i) => `${i.osId} ${i.version}`.length), 10);
+  const label = (i: CatalogImage) =>
+    `${i.osId} ${i.version}${i.media === 'installer-iso' ? ' (installer ISO)' : ''}`;
+  const width = Math.max(...items.map((i) => label(i).length), 10);
   for (const i of items) {
     const local = i.origin === 'local' ? ' [local]' : '';
-    io.out.write(`${`${i.osId} ${i.version}`.padEnd(width)}  ${stateText(i)}${local}\n`);
+    io.out.write(`${label(i).padEnd(width)}  ${stateText(i)}${local}\n`);
   }
   const absent = items.filter((i) => i.state !== 'cached').length;
   if (absent)
     io.out.write(
-      `\nOffline: put the file named above next to you and run \`genos images add-base <os> <version> <file>\`.\n`,
+      `\nOffline: put the file named above next to you and run \`genos images add-base <os> <version> <file>\` (with --iso for an installer ISO).\n`,
     );
   return 0;
 }
@@ -84,13 +90,13 @@ function follow(session: ApiSession, task: TaskInfo, io: Io, json: boolean): Pro
   });
 }
 
-async function defaultVersion(session: ApiSession, osId: string): Promise<string> {
+async function defaultVersion(session: ApiSession, osId: string, media: Media): Promise<string> {
   const { items } = await session.call('listCatalogImages', {});
-  const mine = items.filter((i) => i.osId === osId);
+  const mine = items.filter((i) => i.osId === osId && i.media === media);
   if (!mine.length)
     throw new GenosError(
       'NOT_FOUND',
-      `The catalog has no VM image for "${osId}"; \`genos images catalog\` lists what it has.`,
+      `The catalog has no ${media === 'installer-iso' ? 'installer ISO' : 'VM image'} for "${osId}"; \`genos images catalog\` lists what it has.`,
     );
   const preferred = findOs(osId)?.defaultVersion;
   return (mine.find((i) => i.version === preferred) ?? mine[0]!).version;
@@ -119,7 +125,7 @@ function report(end: TaskInfo, json: boolean, io: Io, okText: (r: CatalogImage) 
 /** `genos images pull <os> [version] [--json]`: download (or resume) a catalog base image. */
 export async function runCatalogPull(
   session: ApiSession,
-  args: { osId: string | undefined; version: string | undefined; json: boolean },
+  args: { osId: string | undefined; version: string | undefined } & Flags,
   io: Io,
 ): Promise<number> {
   if (!args.osId)
@@ -127,8 +133,12 @@ export async function runCatalogPull(
       'BAD_ARGS',
       'genos images pull needs an OS, e.g. `genos images pull debian 12`.',
     );
-  const version = args.version ?? (await defaultVersion(session, args.osId));
-  const { task } = await session.call('downloadCatalogImage', { osId: args.osId, version });
+  const version = args.version ?? (await defaultVersion(session, args.osId, args.media));
+  const { task } = await session.call('downloadCatalogImage', {
+    osId: args.osId,
+    version,
+    media: args.media,
+  });
   const end = await follow(session, task, io, args.json);
   return report(end, args.json, io, (r) => {
     const trust =
@@ -140,7 +150,7 @@ export async function runCatalogPull(
 /** `genos images add-base <os> <version> <file>`: a file the user has becomes the cached base. */
 export async function runCatalogAddBase(
   session: ApiSession,
-  args: { words: string[]; json: boolean },
+  args: { words: string[] } & Flags,
   io: Io,
 ): Promise<number> {
   const [osId, version, file] = args.words;
@@ -152,6 +162,7 @@ export async function runCatalogAddBase(
   const { task } = await session.call('addCatalogBase', {
     osId,
     version,
+    media: args.media,
     path: path.resolve(file),
   });
   const end = await follow(session, task, io, args.json);
@@ -164,7 +175,7 @@ export async function runCatalogAddBase(
 /** `genos images rm-base <os> <version>`: delete a cached base (refused while in use). */
 export async function runCatalogRemove(
   session: ApiSession,
-  args: { words: string[]; json: boolean },
+  args: { words: string[] } & Flags,
   io: Io,
 ): Promise<number> {
   const [osId, version] = args.words;
@@ -173,7 +184,11 @@ export async function runCatalogRemove(
       'BAD_ARGS',
       'genos images rm-base needs an OS and a version: `genos images rm-base debian 12`.',
     );
-  const { removed } = await session.call('removeCatalogBase', { osId, version });
+  const { removed } = await session.call('removeCatalogBase', {
+    osId,
+    version,
+    media: args.media,
+  });
   if (args.json) io.out.write(JSON.stringify({ removed }) + '\n');
   else
     io.out.write(
@@ -197,17 +212,17 @@ export async function runCatalogCommand(
   session: ApiSession,
   sub: 'catalog' | 'pull' | 'add-base' | 'rm-base',
   words: string[],
-  json: boolean,
+  flags: Flags,
   io: Io,
 ): Promise<number> {
   switch (sub) {
     case 'catalog':
-      return runCatalogList(session, json, io);
+      return runCatalogList(session, flags.json, io);
     case 'pull':
-      return runCatalogPull(session, { osId: words[0], version: words[1], json }, io);
+      return runCatalogPull(session, { osId: words[0], version: words[1], ...flags }, io);
     case 'add-base':
-      return runCatalogAddBase(session, { words, json }, io);
+      return runCatalogAddBase(session, { words, ...flags }, io);
     case 'rm-base':
-      return runCatalogRemove(session, { words, json }, io);
+      return runCatalogRemove(session, { words, ...flags }, io);
   }
 }

@@ -36,12 +36,27 @@ const VmImage = z.strictObject({
   cloudInit: z.boolean(),
 });
 
+/** The distro's installer ISO, for installing by hand with the display open (no cloud-init). */
+const InstallerIso = z.strictObject({
+  /** The file name may hold one `*` for a point release; the newest file the checksum file
+   * lists that matches it is downloaded (main/provisioning/file-pattern.ts). */
+  url: z
+    .url({ protocol: /^https$/ })
+    .refine((u) => (u.split('/').pop() ?? '').split('*').length <= 2, {
+      error: 'at most one * in the file name',
+    }),
+  checksumUrl: z.url({ protocol: /^https$/ }),
+  /** What the ISO is, in the distro's words: "netinst", "live server", "minimal". */
+  edition: z.string().min(1).max(40),
+});
+
 export const OsVersion = z.strictObject({
   version: z.string().min(1).max(40),
   codenames: z.array(Alias),
   support: z.enum(['current', 'lts', 'maintained', 'rolling', 'eol']),
   containerImage: z.string().min(1).max(255).nullable(),
   vmImage: VmImage.nullable(),
+  installerIso: InstallerIso.optional(),
 });
 export type OsVersion = z.infer<typeof OsVersion>;
 

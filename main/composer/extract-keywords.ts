@@ -205,6 +205,25 @@ function keyword(scan: Scan, it: Item, kw: Keyword): void {
         strength: 'weak',
       });
       return;
+    case 'installer': {
+      const words = scan.use(it);
+      scan.claim({
+        field: 'backend',
+        value: 'qemu',
+        words,
+        pos,
+        note: 'installing from an ISO needs a VM',
+        strength: 'weak',
+      });
+      scan.claim({
+        field: 'image',
+        value: { kind: 'catalog', media: 'installer-iso' },
+        words,
+        pos,
+        strength: 'weak',
+      });
+      return;
+    }
     case 'stack':
       scan.stack = [...(scan.stack ?? []), ...scan.use(it)];
       return;

@@ -134,7 +134,8 @@ function chooseBackend(
     );
     return null;
   }
-  if (backend === 'qemu' && os && entry && !entry.vmImage) {
+  const installer = image.kind === 'catalog' && image.media === 'installer-iso';
+  if (backend === 'qemu' && os && entry && !entry.vmImage && !installer) {
     const why =
       os.family === 'windows'
         ? "Windows' licence means you provide the installer ISO"
@@ -151,11 +152,16 @@ function chooseDisplay(
   ex: Explainer,
   os: OsEntry | null,
   backend: Backend,
+  installer: boolean,
 ): 'gui' | 'headless' {
   const claim = pick(scan, 'display');
   if (claim) {
     ex.fromClaims('display', [claim], correctionNote(scan, claim));
     return claim.value;
+  }
+  if (backend === 'qemu' && installer) {
+    ex.byDefault('display', 'an installer is used through its display');
+    return 'gui';
   }
   if (backend === 'qemu' && os?.desktopTypical) {
     ex.byDefault('display', `${os.name} is normally used with its desktop`);
@@ -170,15 +176,28 @@ function chooseDisplay(
 
 export function chooseSystem(scan: Scan, ex: Explainer): System | null {
   const imageClaim = pick(scan, 'image');
-  const image: ImageSource = imageClaim ? imageClaim.value : { kind: 'catalog' };
+  let image: ImageSource = imageClaim ? imageClaim.value : { kind: 'catalog' };
   ex.fromClaims('image', [imageClaim], imageClaim ? undefined : "the catalog's image for the OS");
   const chosen = chooseOs(scan, ex, image);
   if (!chosen) return null;
   const { os, version } = chosen;
-  const guiWanted = pick(scan, 'display')?.value === 'gui' || (os?.desktopTypical ?? false);
+  if (image.kind === 'catalog' && image.media === 'installer-iso') {
+    const entry = os ? findVersion(os, version) : undefined;
+    if (!os || !entry?.installerIso) {
+      image = { kind: 'catalog' };
+      // Without a cloud image either, chooseBackend says where the ISO has to come from.
+      if (entry?.vmImage)
+        scan.warn(
+          `${os!.name} ${entry.version} has no installer ISO in the catalog, so its cloud image is used; to install from an ISO, import one into the image library (genos import <file.iso>, or drop it on GenOS) and pick it as the image.`,
+        );
+    }
+  }
+  const installer = image.kind === 'catalog' && image.media === 'installer-iso';
+  const guiWanted =
+    installer || pick(scan, 'display')?.value === 'gui' || (os?.desktopTypical ?? false);
   const backend = chooseBackend(scan, ex, os, version, image, guiWanted);
   if (!backend) return null;
-  const display = chooseDisplay(scan, ex, os, backend);
+  const display = chooseDisplay(scan, ex, os, backend, installer);
   if (display === 'gui' && backend === 'docker') {
     scan.warn(
       'A desktop in a container is limited (no real login session or hardware acceleration); a VM is the usual choice.',
@@ -186,6 +205,10 @@ export function chooseSystem(scan: Scan, ex: Explainer): System | null {
   }
   const desktop = chooseDesktop(scan, ex, os, display);
   const apps = chooseApps(scan, ex, os, display);
+  if (installer && apps.length)
+    scan.warn(
+      `An installer ISO installs only what you pick in it: ${apps.join(', ')} must be installed in the guest afterwards (a cloud image would install them itself).`,
+    );
   return { os, osId: os?.id ?? IMAGE_OS_ID, version, image, backend, display, desktop, apps };
 }
 

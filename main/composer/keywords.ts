@@ -28,6 +28,7 @@ export type Keyword =
   | { t: 'countWord' }
   | { t: 'imageWord' }
   | { t: 'needsVm'; why: string }
+  | { t: 'installer' }
   | { t: 'stack' }
   | { t: 'unsupportedFeature'; reason: string }
   | { t: 'each' };
@@ -175,8 +176,9 @@ const PHRASES: Array<[Keyword, string]> = [
       'custom kernel|kernel hacking|systemd|bootloader|grub|kmod|ebpf|bpf|selinux',
   ],
   [
-    { t: 'needsVm', why: 'installing from an ISO needs a VM' },
-    'iso|from an iso|from iso|installer|install media|live cd|livecd|live usb',
+    { t: 'installer' },
+    'iso|from an iso|from iso|installer|install media|live cd|livecd|live usb|' +
+      'installer iso|install iso|netinst|install it by hand|install by hand',
   ],
   [
     { t: 'stack' },

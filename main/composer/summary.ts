@@ -70,7 +70,11 @@ function formatOne(result: ComposeSuccess): string {
     row('os', `${spec.os.id} ${spec.os.version ?? ''}`.trim(), source(ex, 'os.id')),
     row(
       'image',
-      spec.image.kind === 'container-image' ? spec.image.ref : spec.image.kind,
+      spec.image.kind === 'container-image'
+        ? spec.image.ref
+        : spec.image.kind === 'catalog' && spec.image.media === 'installer-iso'
+          ? 'catalog installer ISO'
+          : spec.image.kind,
       source(ex, 'image'),
     ),
     row(

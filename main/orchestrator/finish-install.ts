@@ -5,6 +5,7 @@ import type { Audit } from '../core/audit.js';
 import { GenosError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import type { BackendResolver, Orchestrator } from './orchestrator.js';
+import { isCatalogInstaller } from '../../preload/contract.js';
 
 export type FinishInstallDeps = {
   store: Store;
@@ -62,7 +63,8 @@ export class InstallFinisher {
   private check(env: EnvironmentSummary): EnvironmentSpec {
     const spec = EnvironmentSpec.parse(env.spec);
     const img = spec.image.kind === 'library' ? this.deps.store.getImage(spec.image.imageId) : null;
-    if (env.backend !== 'qemu' || !img || img.format !== 'iso') {
+    const iso = img?.format === 'iso' || isCatalogInstaller(spec.image);
+    if (env.backend !== 'qemu' || !iso) {
       throw new GenosError(
         'BAD_ARGS',
         `${env.name} does not boot an installer ISO, so there is no installation to finish.`,

@@ -35,6 +35,7 @@ async function readHead(
  * host file. Checked from the header, before QEMU ever opens it.
  */
 export async function checkBaseFile(file: string, format: string, label: string): Promise<void> {
+  if (format === 'iso') return checkIso(file, label);
   if (format !== 'qcow2') return;
   const { head, size, readAt } = await readHead(file);
   const bad = (why: string) =>
@@ -57,6 +58,17 @@ export async function checkBaseFile(file: string, format: string, label: string)
   if (h.corruptBit) throw bad('QEMU marked it corrupt');
   const past = tablesPastEnd(h, size);
   if (past.length) throw bad(`it is cut short (${past.join(', ')})`);
+}
+
+/** An installer ISO is attached read-only as a cdrom: it must at least be an ISO 9660 volume
+ * (its primary volume descriptor says CD001 at 32 KiB + 1), not an HTML error page. */
+async function checkIso(file: string, label: string): Promise<void> {
+  const { size, head } = await readHead(file); // the first 64 KiB
+  if (size <= 0x8006 || head.toString('latin1', 0x8001, 0x8006) !== 'CD001')
+    throw new GenosError(
+      'BAD_ARGS',
+      `${label} is not an ISO 9660 image (no CD001 volume descriptor): is it the right file?`,
+    );
 }
 
 /** The backing file an environment's disk overlay names, resolved as QEMU would, or null. */

@@ -4,10 +4,14 @@ import type { Compression } from './decompress.js';
 import type { VmImageEntry } from './image-cache.js';
 import { readLocalCatalog, type LocalCatalogRead } from './local-catalog.js';
 
-/** One OS/version that has a VM image: from resources/catalog or the user's catalog.local.json. */
+/** A cloud image boots ready-made with cloud-init; an installer ISO is installed by hand. */
+export type CatalogMedia = 'cloud-image' | 'installer-iso';
+
+/** One OS/version's VM image or installer ISO: from resources/catalog or catalog.local.json. */
 export type CatalogImageEntry = {
   osId: string;
   version: string;
+  media: CatalogMedia;
   name: string;
   origin: 'builtin' | 'local';
   image: VmImageEntry;
@@ -20,12 +24,31 @@ function builtinEntries(): CatalogImageEntry[] {
   const out: CatalogImageEntry[] = [];
   for (const os of OSES) {
     for (const v of os.versions) {
+      const iso = v.installerIso;
+      if (iso) {
+        out.push({
+          osId: os.id,
+          version: v.version,
+          media: 'installer-iso',
+          name: `${os.name} ${v.version} installer (${iso.edition})`,
+          origin: 'builtin',
+          image: {
+            url: iso.url,
+            checksumUrl: iso.checksumUrl,
+            sha256: null,
+            format: 'iso',
+            compression: 'none',
+          },
+          cloudInit: false,
+        });
+      }
       const vm = v.vmImage;
       // zst has no decoder here yet: such an entry is not offered rather than failing late.
       if (!vm || !COMPRESSIONS.has(vm.compression)) continue;
       out.push({
         osId: os.id,
         version: v.version,
+        media: 'cloud-image',
         name: `${os.name} ${v.version}`,
         origin: 'builtin',
         image: {
@@ -48,13 +71,18 @@ export async function catalogImageEntries(
 ): Promise<{ entries: CatalogImageEntry[]; local: LocalCatalogRead }> {
   const local = await readLocalCatalog(dataDir);
   const byKey = new Map<string, CatalogImageEntry>();
-  for (const e of builtinEntries()) byKey.set(`${e.osId} ${e.version}`, e);
+  const key = (osId: string, version: string, media: CatalogMedia) => `${osId} ${version} ${media}`;
+  for (const e of builtinEntries()) byKey.set(key(e.osId, e.version, e.media), e);
   for (const img of local.images) {
     const os = findOs(img.os);
-    byKey.set(`${img.os} ${img.version}`, {
+    const media: CatalogMedia = img.format === 'iso' ? 'installer-iso' : 'cloud-image';
+    byKey.set(key(img.os, img.version, media), {
       osId: img.os,
       version: img.version,
-      name: img.name ?? `${os?.name ?? img.os} ${img.version}`,
+      media,
+      name:
+        img.name ??
+        `${os?.name ?? img.os} ${img.version}${media === 'installer-iso' ? ' installer' : ''}`,
       origin: 'local',
       image: {
         url: img.url,
@@ -63,7 +91,7 @@ export async function catalogImageEntries(
         format: img.format,
         compression: img.compression,
       },
-      cloudInit: img.cloudInit,
+      cloudInit: media === 'cloud-image' && img.cloudInit,
     });
   }
   return { entries: [...byKey.values()], local };
@@ -80,30 +108,38 @@ export async function vmImageFor(
   dataDir: string,
   osId: string,
   version: string | null,
+  media: CatalogMedia = 'cloud-image',
 ): Promise<CatalogImageEntry | null> {
   const { entries, local } = await catalogImageEntries(dataDir);
   const os = findOs(osId);
   const wanted = version ?? (os ? (findVersion(os, null)?.version ?? null) : null);
   const found = entries.find(
-    (e) => e.osId === osId && (wanted === null ? e.origin === 'local' : e.version === wanted),
+    (e) =>
+      e.osId === osId &&
+      e.media === media &&
+      (wanted === null ? e.origin === 'local' : e.version === wanted),
   );
   if (!found && local.error) throw new GenosError('BAD_ARGS', local.error);
   return found ?? null;
 }
 
-/** The entry for a call's {osId, version}, or NOT_FOUND naming what exists. */
+/** The entry for a call's {osId, version, media}, or NOT_FOUND naming what exists. */
 export function requireEntry(
   entries: CatalogImageEntry[],
   osId: string,
   version: string,
+  media: CatalogMedia = 'cloud-image',
 ): CatalogImageEntry {
-  const found = entries.find((e) => e.osId === osId && e.version === version);
+  const found = entries.find((e) => e.osId === osId && e.version === version && e.media === media);
   if (found) return found;
-  const versions = entries.filter((e) => e.osId === osId).map((e) => e.version);
+  const what = media === 'installer-iso' ? 'installer ISO' : 'VM image';
+  const versions = entries
+    .filter((e) => e.osId === osId && e.media === media)
+    .map((e) => e.version);
   throw new GenosError(
     'NOT_FOUND',
     versions.length
-      ? `The catalog has no VM image for ${osId} ${version}; it has ${versions.join(', ')}.`
-      : `The catalog has no VM image for "${osId}"; see \`genos images catalog\`, or add one to catalog.local.json in the data directory.`,
+      ? `The catalog has no ${what} for ${osId} ${version}; it has ${versions.join(', ')}.`
+      : `The catalog has no ${what} for "${osId}"; see \`genos images catalog\`, or add one to catalog.local.json in the data directory.`,
   );
 }

@@ -6,10 +6,16 @@ import { GenosError } from '../core/errors.js';
 import type { TaskContext, TaskManager } from '../core/tasks.js';
 import type { Store } from '../store/store.js';
 import { checkBaseFile, overlaysOn } from './base-files.js';
-import { catalogImageEntries, requireEntry, type CatalogImageEntry } from './catalog-entries.js';
+import {
+  catalogImageEntries,
+  requireEntry,
+  type CatalogImageEntry,
+  type CatalogMedia,
+} from './catalog-entries.js';
 import { resolveChecksum } from './checksum-fetch.js';
 import { checksumFromHex, type Checksum } from './checksums.js';
-import { DownloadError } from './download-errors.js';
+import { DownloadError, fileNameOf } from './download-errors.js';
+import { isFilePattern, matchesPattern } from './file-pattern.js';
 import {
   adoptIntoCache,
   cachedStatus,
@@ -28,10 +34,11 @@ export type CatalogImagesDeps = {
   tasks: TaskManager;
 };
 
-type Ref = { osId: string; version: string };
+type Ref = { osId: string; version: string; media?: CatalogMedia };
 
 const KINDS = new Set(['catalog.download', 'catalog.add-base']);
-const targetOf = (r: Ref) => `catalog/${r.osId}/${r.version}`;
+const targetOf = (r: Ref) =>
+  `catalog/${r.osId}/${r.version}${r.media === 'installer-iso' ? '/installer-iso' : ''}`;
 
 /** Loopback servers (a local mirror, the tests' fixture server) are never reached via the proxy. */
 function isLoopback(url: string): boolean {
@@ -101,10 +108,11 @@ export class CatalogImagesService {
 
   private async describe(e: CatalogImageEntry, userIds: string[]): Promise<CatalogImage> {
     const st = await cachedStatus(e.image, this.deps.dataDir);
-    const running = this.runningTask(e);
+    const running = this.runningTask({ ...e, media: e.media });
     return {
       osId: e.osId,
       version: e.version,
+      media: e.media,
       name: e.name,
       origin: e.origin,
       url: e.image.url,
@@ -143,7 +151,7 @@ export class CatalogImagesService {
   private async entry(r: Ref): Promise<CatalogImageEntry> {
     const { entries, local } = await catalogImageEntries(this.deps.dataDir);
     try {
-      return requireEntry(entries, r.osId, r.version);
+      return requireEntry(entries, r.osId, r.version, r.media);
     } catch (e) {
       // The entry may be in the local catalog that did not parse: say so.
       if (local.error && e instanceof GenosError)
@@ -216,6 +224,13 @@ export class CatalogImagesService {
     const s = await fs.stat(file).catch(() => null);
     if (!s?.isFile())
       throw new GenosError('NOT_FOUND', `${file} does not exist or is not a file; check the path.`);
+    // An entry named by a pattern is checked against the checksum file's line for the file's name.
+    const pattern = fileNameOf(e.image.url);
+    if (isFilePattern(pattern) && !matchesPattern(pattern, path.basename(file)))
+      throw new GenosError(
+        'BAD_ARGS',
+        `${path.basename(file)} does not look like ${pattern}: keep the name the distro gave the file, so its checksum can be found.`,
+      );
     // A wrong file is refused before gigabytes are copied (a packed one is checked once unpacked).
     if (e.image.compression === 'none')
       await checkBaseFile(file, e.image.format, path.basename(file));
@@ -227,7 +242,7 @@ export class CatalogImagesService {
       async (ctx) => {
         try {
           ctx.progress({ stage: 'checksum', message: 'Looking up the expected checksum' });
-          const expected = await this.expectedChecksum(e, settings, ctx.signal);
+          const expected = await this.expectedChecksum(e, settings, ctx.signal, file);
           const manifest = await adoptIntoCache(e.image, file, {
             dataDir: this.deps.dataDir,
             expected: expected.sum,
@@ -266,6 +281,7 @@ export class CatalogImagesService {
     e: CatalogImageEntry,
     settings: Settings,
     signal: AbortSignal,
+    file: string,
   ): Promise<{ sum: Checksum | null; why: string }> {
     if (e.image.sha256) {
       const sum = checksumFromHex(e.image.sha256);
@@ -276,7 +292,11 @@ export class CatalogImagesService {
     const opts = downloadOptionsFor(e, settings);
     try {
       const sum = await resolveChecksum(
-        { checksumUrl: e.image.checksumUrl, mirrors: opts.checksumMirrors },
+        {
+          checksumUrl: e.image.checksumUrl,
+          mirrors: opts.checksumMirrors,
+          ...(isFilePattern(fileNameOf(e.image.url)) ? { fileName: path.basename(file) } : {}),
+        },
         e.image.url,
         { signal, idleTimeoutMs: 10_000, ...(opts.proxy ? { proxy: opts.proxy } : {}) },
       );
@@ -345,6 +365,6 @@ function offlineHint(err: unknown, e: CatalogImageEntry): unknown {
   const file = path.basename(new URL(e.image.url).pathname);
   return new DownloadError(
     'offline',
-    `${err.message} To add it without a download: Images → OS catalog → Add base… with ${file}, or \`genos images add-base ${e.osId} ${e.version} ${file}\`.`,
+    `${err.message} To add it without a download: Images → OS catalog → Add base… with ${file}, or \`genos images add-base ${e.osId} ${e.version} ${file}${e.media === 'installer-iso' ? ' --iso' : ''}\`.`,
   );
 }

@@ -1,5 +1,11 @@
 import { GenosError } from '../core/errors.js';
-import { checksumFromHex, findChecksum, parseChecksumFile, type Checksum } from './checksums.js';
+import {
+  checksumFromHex,
+  findChecksum,
+  parseChecksumFile,
+  type Checksum,
+  type ChecksumFile,
+} from './checksums.js';
 import {
   DownloadError,
   fileNameOf,
@@ -7,6 +13,7 @@ import {
   isNetworkError,
   offlineError,
 } from './download-errors.js';
+import { newestMatch } from './file-pattern.js';
 import { httpGet, readSmallBody } from './http-get.js';
 
 /** Where the expected digest comes from: given directly, or the distro's checksum file. */
@@ -35,19 +42,51 @@ export async function resolveChecksum(
     return sum;
   }
   const name = source.fileName ?? fileNameOf(imageUrl);
+  return fromChecksumFile(source, opts, (file, url) => {
+    const sum = findChecksum(file, name);
+    if (!sum) {
+      throw new DownloadError(
+        'checksum',
+        `The checksum file ${url} does not list ${name}; the catalog entry is out of date — update GenOS or drop a downloaded ${name} onto it.`,
+      );
+    }
+    return sum;
+  });
+}
+
+/**
+ * For a catalog URL whose file name is a pattern (file-pattern.ts): the newest file the
+ * checksum file lists that matches it, and its digest.
+ */
+export async function resolveNewestListed(
+  source: { checksumUrl: string; mirrors?: string[] },
+  pattern: string,
+  opts: FetchOpts,
+): Promise<{ name: string; sum: Checksum }> {
+  return fromChecksumFile(source, opts, (file, url) => {
+    const name = newestMatch(pattern, file.entries.keys());
+    const sum = name === null ? undefined : findChecksum(file, name);
+    if (name === null || !sum) {
+      throw new DownloadError(
+        'checksum',
+        `The checksum file ${url} lists no file like ${pattern}; the catalog entry is out of date — update GenOS, or download the ISO by hand and add it.`,
+      );
+    }
+    return { name, sum };
+  });
+}
+
+/** `pick` applied to the first checksum file (the entry's, then its mirrors) that can be read. */
+async function fromChecksumFile<T>(
+  source: { checksumUrl: string; mirrors?: string[] },
+  opts: FetchOpts,
+  pick: (file: ChecksumFile, url: string) => T,
+): Promise<T> {
   const urls = [source.checksumUrl, ...(source.mirrors ?? [])];
   let firstError: unknown = null;
   for (const url of urls) {
     try {
-      const text = await fetchText(url, opts);
-      const sum = findChecksum(parseChecksumFile(text), name);
-      if (!sum) {
-        throw new DownloadError(
-          'checksum',
-          `The checksum file ${url} does not list ${name}; the catalog entry is out of date — update GenOS or drop a downloaded ${name} onto it.`,
-        );
-      }
-      return sum;
+      return pick(parseChecksumFile(await fetchText(url, opts)), url);
     } catch (e) {
       if (isAbort(e, opts.signal)) throw e;
       if (!(e instanceof DownloadError) || (e.failure !== 'offline' && e.failure !== 'server'))

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChecksumSource } from './checksum-fetch.js';
+import { GenosError } from '../core/errors.js';
+import { resolveNewestListed, type ChecksumSource } from './checksum-fetch.js';
 import { checksumFromHex, type Checksum } from './checksums.js';
 import { decompress, unpackedName, type Compression } from './decompress.js';
 import { fileNameOf } from './download-errors.js';
@@ -10,6 +11,7 @@ import { download } from './downloads.js';
 import { readPartState } from './part-state.js';
 import type { DownloadProgress } from './progress.js';
 import { copyVerified } from './copy-verified.js';
+import { isFilePattern, matchesPattern, withFileName } from './file-pattern.js';
 
 /**
  * The base-image cache: `<dataDir>/cache/images/<key>/<file>`, one directory per catalog image,
@@ -95,13 +97,21 @@ export async function cachedStatus(entry: VmImageEntry, dataDir: string): Promis
       addedAt: m.downloadedAt,
     };
   const dropFile = fileNameOf(entry.url);
-  const { state, size } = await readPartState(path.join(dir, dropFile));
+  const { state, size } = await readPartState(path.join(dir, await partName(dir, dropFile)));
   if (size > 0) {
     const total = state?.total ?? null;
     const percent = total ? Math.min(100, Math.floor((size / total) * 100)) : null;
     return { state: 'partial', percent, bytesDone: size, total, dropFile, url: entry.url };
   }
   return { state: 'absent', dropFile, url: entry.url };
+}
+
+/** The download's name in `dir`: for a pattern entry, the .part there that matches it. */
+async function partName(dir: string, name: string): Promise<string> {
+  if (!isFilePattern(name)) return name;
+  const files = await fs.readdir(dir).catch(() => [] as string[]);
+  const part = files.find((f) => f.endsWith('.part') && matchesPattern(name, f.slice(0, -5)));
+  return part ? part.slice(0, -5) : name;
 }
 
 export type EnsureOptions = {
@@ -155,20 +165,38 @@ async function fetchInto(
       onProgress: o.onProgress,
     });
   }
-  const name = fileNameOf(entry.url);
-  const dest = path.join(dir, name);
-  const sha256: ChecksumSource | undefined = entry.sha256
+  let url = entry.url;
+  let name = fileNameOf(url);
+  let mirrors = o.mirrors;
+  let sha256: ChecksumSource | undefined = entry.sha256
     ? entry.sha256
     : entry.checksumUrl
       ? { checksumUrl: entry.checksumUrl, fileName: name, mirrors: o.checksumMirrors }
       : undefined;
+  if (isFilePattern(name)) {
+    if (!entry.checksumUrl)
+      throw new GenosError(
+        'BAD_ARGS',
+        `${entry.url} names its file with a *, which needs a checksumUrl listing the files: fix the catalog entry.`,
+      );
+    const found = await resolveNewestListed(
+      { checksumUrl: entry.checksumUrl, mirrors: o.checksumMirrors },
+      name,
+      { signal: o.signal, proxy: o.proxy },
+    );
+    name = found.name;
+    url = withFileName(url, name);
+    mirrors = o.mirrors?.map((m) => withFileName(m, name));
+    sha256 = found.sum.hex;
+  }
+  const dest = path.join(dir, name);
   const r = await download({
-    url: entry.url,
+    url,
     dest,
     sha256,
     signal: o.signal,
     onProgress: o.onProgress,
-    mirrors: o.mirrors,
+    mirrors,
     proxy: o.proxy,
   });
   return finish(dir, entry, dest, r.checksum, r.verified, 'download', o.signal, o.onProgress);
@@ -228,7 +256,10 @@ export async function adoptIntoCache(
   await fs.mkdir(dir, { recursive: true });
   const packed = entry.compression === 'none' || (await isCompressed(file, entry.compression));
   const asStored: VmImageEntry = packed ? entry : { ...entry, compression: 'none' };
-  const urlName = fileNameOf(entry.url);
+  // A pattern entry (file-pattern.ts) keeps the name of the user's file, which matches it.
+  const urlName = isFilePattern(fileNameOf(entry.url))
+    ? path.basename(file)
+    : fileNameOf(entry.url);
   const dest = path.join(dir, packed ? urlName : unpackedName(urlName, entry.compression));
   const expected = packed ? (o.expected ?? null) : null;
   try {

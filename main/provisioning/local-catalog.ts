@@ -42,7 +42,8 @@ export const LocalImage = z.strictObject({
     .regex(/^([0-9a-fA-F]{64}|[0-9a-fA-F]{128})$/, 'a SHA-256 (64 hex) or SHA-512 (128 hex) digest')
     .nullable()
     .optional(),
-  format: z.enum(['qcow2', 'raw']),
+  /** iso: an installer ISO (installed by hand with the display open), not a ready system. */
+  format: z.enum(['qcow2', 'raw', 'iso']),
   compression: z.enum(['none', 'gz', 'xz']).default('none'),
   cloudInit: z.boolean().default(true),
 });
@@ -92,11 +93,12 @@ export function parseLocalCatalog(
   }
   const seen = new Set<string>();
   for (const [i, img] of parsed.data.images.entries()) {
-    const key = `${img.os} ${img.version}`;
+    // An OS/version may have one cloud image and one installer ISO.
+    const key = `${img.os} ${img.version} ${img.format === 'iso' ? 'iso' : 'image'}`;
     if (seen.has(key))
       return {
         images: [],
-        error: `${file}: images.${i} repeats ${img.os} ${img.version}; each OS/version may appear once.`,
+        error: `${file}: images.${i} repeats ${img.os} ${img.version}; each OS/version may appear once (and once more as an installer ISO).`,
       };
     seen.add(key);
   }

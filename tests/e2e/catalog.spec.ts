@@ -72,6 +72,11 @@ test('the OS catalog lists a local entry, downloads it with progress and shows i
   await expect(catalog.row('Test OS 1')).toBeVisible();
   await expect(catalog.cell('Test OS 1', 1)).toHaveText('Not downloaded');
   await expect(catalog.cell('Test OS 1', 3)).toHaveText('testos.qcow2');
+  // The distros' installer ISOs are rows of their own, named by the pattern of their file.
+  const iso = 'Debian 13 installer';
+  await expect(catalog.cell(iso, 1)).toHaveText('Not downloaded');
+  await expect(catalog.cell(iso, 3)).toHaveText('debian-13.*-amd64-netinst.iso');
+  await expect(catalog.button('Download Debian 13 installer (netinst)')).toBeVisible();
 
   await catalog.button('Download Test OS 1').click();
   await expect(catalog.progress('Download Test OS 1')).toBeVisible();

@@ -6,15 +6,22 @@ import type { EnvironmentSummary } from '../../preload/contract.js';
 import { backendAvailable } from '../helpers/backends.js';
 import { importByReference, runCli } from '../helpers/run-cli.js';
 import { ServeSession } from '../helpers/serve-session.js';
+import { createHash } from 'node:crypto';
+import type { CatalogImage, TaskInfo } from '../../preload/contract.js';
+import { writeLocalCatalog } from '../helpers/local-catalog-file.js';
 import { testGuestVmSpec } from '../helpers/spec-fixture.js';
+import { recordTasks } from '../helpers/task-updates.js';
 import { ensureTestGuest, type TestGuest } from '../helpers/test-guest.js';
+import { FixtureServer, fileRoute } from '../unit/provisioning/fixture-server.js';
 
 /**
  * An ISO install through the API and the CLI, against `genos serve` and real qemu: the test
  * guest's hybrid ISO, imported as a library ISO, boots from the installer cdrom (its ready marker
  * on the serial console); finishInstall ejects it from the running VM and records
  * spec.installed; the next start's argv has no installer. `genos install-done` does the same for
- * a stopped one, and both refuse what is not an ISO install or is already finished.
+ * a stopped one, and both refuse what is not an ISO install or is already finished. An installer
+ * ISO from the OS catalog (here a catalog.local.json entry on a server on 127.0.0.1) goes the same
+ * way after its download.
  */
 describe.runIf(backendAvailable('qemu') && backendAvailable('qemu-img'))(
   'ISO installs through the API',
@@ -60,6 +67,75 @@ describe.runIf(backendAvailable('qemu') && backendAvailable('qemu-img'))(
     }, 180_000);
 
     afterAll(() => api.close());
+
+    it('a catalog installer ISO: the newest file the checksum file lists is downloaded, booted and finished', async (ctx) => {
+      if (!guest.iso) ctx.skip();
+      const iso = fs.readFileSync(guest.iso!);
+      const digest = createHash('sha256').update(iso).digest('hex');
+      const http = await new FixtureServer().start();
+      try {
+        // Point releases as a distro lists them: 1.10 is newer than 1.9 (numbers, not letters).
+        http.routes.set('/iso/SHA256SUMS', (_q, res) =>
+          res.end(`${'0'.repeat(64)}  guest-1.9.iso\n${digest}  guest-1.10.iso\n`),
+        );
+        http.routes.set(
+          '/iso/guest-1.10.iso',
+          fileRoute(() => iso, { etag: () => '"g110"' }),
+        );
+        writeLocalCatalog(dataDir, {
+          os: 'linux',
+          version: 'iso-test',
+          url: http.url('/iso/guest-*.iso'),
+          checksumUrl: http.url('/iso/SHA256SUMS'),
+          format: 'iso',
+        });
+        const listed = async () =>
+          ((await call('listCatalogImages', {})).result as { items: CatalogImage[] }).items.find(
+            (i) => i.osId === 'linux' && i.version === 'iso-test',
+          );
+        expect(await listed()).toMatchObject({
+          media: 'installer-iso',
+          state: 'absent',
+          dropFile: 'guest-*.iso',
+        });
+        const tasks = recordTasks(api.ws);
+        const started = await call('downloadCatalogImage', {
+          osId: 'linux',
+          version: 'iso-test',
+          media: 'installer-iso',
+        });
+        const task = (started.result as { task: TaskInfo }).task;
+        const end = (await tasks.ended(task.id)).at(-1)!;
+        expect(end.state, JSON.stringify(end.error)).toBe('done');
+        const cached = await listed();
+        expect(cached).toMatchObject({ state: 'cached', cached: { trust: 'verified' } });
+        expect(path.basename(cached!.cached!.path)).toBe('guest-1.10.iso');
+        expect(http.requests('/iso/guest-1.10.iso')).toHaveLength(1);
+
+        const r = await call('createEnvironment', {
+          spec: testGuestVmSpec(
+            'catalog-installer',
+            { kind: 'catalog', media: 'installer-iso' },
+            { os: { id: 'linux', version: 'iso-test' }, display: 'gui' },
+          ),
+        });
+        expect(r.error).toBeUndefined();
+        const envId = (r.result as { items: EnvironmentSummary[] }).items[0]!.id;
+        expect((await call('startEnvironment', { id: envId })).result).toMatchObject({
+          state: 'running',
+        });
+        expect(await consoleUntil(envId, guest.readyMarker, 60_000)).toContain(guest.readyMarker);
+        expect(qemuArgv(envId)).toContain(cached!.cached!.path);
+        const done = await call('finishInstall', { id: envId });
+        expect(done.result).toMatchObject({ ejected: true, env: { spec: { installed: true } } });
+        await call('killEnvironment', { id: envId });
+        // Shared from the cache: the environment did not download it again.
+        expect(http.requests('/iso/guest-1.10.iso')).toHaveLength(1);
+      } finally {
+        fs.rmSync(path.join(dataDir, 'catalog.local.json'), { force: true });
+        await http.stop();
+      }
+    }, 150_000);
 
     it('boots the installer, finishes the install while running, then boots the disk', async (ctx) => {
       if (!guest.iso) ctx.skip(); // the guest was built without genisoimage

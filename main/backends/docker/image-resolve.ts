@@ -37,6 +37,11 @@ export async function baseImageRef(env: EnvRef, src: ImageSources): Promise<stri
     case 'container-image':
       return image.ref;
     case 'catalog':
+      if (image.media === 'installer-iso')
+        throw new GenosError(
+          'UNSUPPORTED',
+          'an installer ISO cannot run as a container: installing from an ISO needs the qemu backend',
+        );
       return (src.catalogImage ?? defaultCatalogImage)(env.spec.os);
     case 'library':
       if (!src.libraryImage) {

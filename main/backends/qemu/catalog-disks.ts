@@ -59,8 +59,11 @@ function describeDownload(file: string, p: DownloadProgress): string {
     : `Downloading ${file}: ${done} MiB`;
 }
 
-/** Downloads the base unless the cache has it; a failure says which file to drop in, and how. */
-async function fetchBase(base: CatalogBase, deps: CatalogDiskDeps): Promise<string> {
+/**
+ * Downloads the base (or installer ISO) into the cache; a failure says which file to drop in,
+ * and how.
+ */
+export async function fetchCatalogBase(base: CatalogBase, deps: CatalogDiskDeps): Promise<string> {
   const file = base.dropFile;
   deps.progress?.({ stage: 'downloading', message: `Downloading ${file}` });
   try {
@@ -82,10 +85,11 @@ async function fetchBase(base: CatalogBase, deps: CatalogDiskDeps): Promise<stri
   } catch (e) {
     if (deps.signal?.aborted || (e instanceof DownloadError && e.failure === 'cancelled')) throw e;
     const why = e instanceof Error ? e.message : String(e);
+    const iso = base.format === 'iso';
     throw new GenosError(
       e instanceof GenosError ? e.code : 'UNAVAILABLE',
-      `The base image ${file} could not be downloaded (${why}). Without a network, fetch ${base.entry.url} ` +
-        `on another machine and add it with \`genos images add-base <os> <version> ${file}\` ` +
+      `The ${iso ? 'installer ISO' : 'base image'} ${file} could not be downloaded (${why}). Without a network, fetch ${base.entry.url} ` +
+        `on another machine and add it with \`genos images add-base <os> <version> ${file}${iso ? ' --iso' : ''}\` ` +
         `(or "Add base…" in the Images page); GenOS then uses it instead.`,
     );
   }
@@ -117,7 +121,7 @@ export async function ensureCatalogDisks(
   await fs.mkdir(envDir, { recursive: true, mode: 0o700 });
   const runner = deps.runner ?? defaultRunner;
   if (!(await exists(disk))) {
-    const basePath = base.cached ? base.path : await fetchBase(base, deps);
+    const basePath = base.cached ? base.path : await fetchCatalogBase(base, deps);
     deps.progress?.({ stage: 'preparing-disk', message: 'Making the disk overlay on the base' });
     // The cache directory of this base is the only place its overlay may point into.
     const library = { dir: path.dirname(basePath) };

@@ -4,7 +4,7 @@ import { findOs } from '../../composer/catalog.js';
 import { GenosError } from '../../core/errors.js';
 import { unpackedName } from '../../provisioning/decompress.js';
 import { fileNameOf } from '../../provisioning/download-errors.js';
-import { vmImageFor } from '../../provisioning/catalog-entries.js';
+import { vmImageFor, type CatalogMedia } from '../../provisioning/catalog-entries.js';
 import { cachedStatus, imageCacheDir, type VmImageEntry } from '../../provisioning/image-cache.js';
 
 /**
@@ -16,7 +16,7 @@ export type CatalogBase = {
   entry: VmImageEntry;
   /** Where the unpacked base is (or will be) in the cache. */
   path: string;
-  format: 'qcow2' | 'raw';
+  format: 'qcow2' | 'raw' | 'iso';
   cached: boolean;
   /** The file the user can drop in instead of downloading (offline). */
   dropFile: string;
@@ -30,7 +30,30 @@ export async function catalogVmImage(
   os: EnvironmentSpec['os'],
   dataDir: string,
 ): Promise<VmImageEntry> {
-  const found = await vmImageFor(dataDir, os.id, os.version);
+  return catalogEntry(os, dataDir, 'cloud-image');
+}
+
+/** The catalog's installer ISO for os/version (the user's catalog.local.json first). */
+export async function catalogInstallerIso(
+  os: EnvironmentSpec['os'],
+  dataDir: string,
+): Promise<VmImageEntry> {
+  return catalogEntry(os, dataDir, 'installer-iso');
+}
+
+async function catalogEntry(
+  os: EnvironmentSpec['os'],
+  dataDir: string,
+  media: CatalogMedia,
+): Promise<VmImageEntry> {
+  const found = await vmImageFor(dataDir, os.id, os.version, media);
+  if (!found && media === 'installer-iso') {
+    const name = findOs(os.id)?.name ?? os.id;
+    throw new GenosError(
+      'UNSUPPORTED',
+      `The OS catalog has no installer ISO for ${name}${os.version ? ` ${os.version}` : ''}: pick a version that has one (genos images catalog), add one to catalog.local.json in the data directory (format "iso"), or import the ISO into the image library and use it as the image.`,
+    );
+  }
   if (!found) {
     const name = findOs(os.id)?.name ?? os.id;
     throw new GenosError(
@@ -42,10 +65,10 @@ export async function catalogVmImage(
 }
 
 export async function catalogBase(dataDir: string, entry: VmImageEntry): Promise<CatalogBase> {
-  if (entry.format !== 'qcow2' && entry.format !== 'raw') {
+  if (entry.format !== 'qcow2' && entry.format !== 'raw' && entry.format !== 'iso') {
     throw new GenosError(
       'UNSUPPORTED',
-      `A catalog base image must be qcow2 or raw, not "${entry.format}": fix the catalog entry.`,
+      `A catalog image must be qcow2, raw or an ISO, not "${entry.format}": fix the catalog entry.`,
     );
   }
   const format = entry.format;

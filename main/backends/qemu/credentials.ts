@@ -49,13 +49,17 @@ export async function guestCredentials(
   env: { id: string; name: string; backend: string; spec: Record<string, unknown> },
 ): Promise<GuestCredentials & { sshPort: number | null }> {
   const spec = env.spec as {
-    image?: { kind?: string };
+    image?: { kind?: string; media?: string };
     network?: { mode?: string; ports?: Array<{ host: number; guest: number; protocol?: string }> };
   };
-  if (env.backend !== 'qemu' || spec.image?.kind !== 'catalog') {
+  if (
+    env.backend !== 'qemu' ||
+    spec.image?.kind !== 'catalog' ||
+    spec.image.media === 'installer-iso'
+  ) {
     throw new GenosError(
       'NOT_FOUND',
-      `${env.name} has no login made by GenOS: only VMs from the OS catalog get one (cloud-init). Use the image's own credentials.`,
+      `${env.name} has no login made by GenOS: only VMs from the OS catalog's cloud images get one (cloud-init). Use the login you made in the installer, or the image's own.`,
     );
   }
   const creds = await readCredentials(envDirFor(dataDir, env.id));

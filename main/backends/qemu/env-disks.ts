@@ -14,7 +14,12 @@ import type { VmImageEntry } from '../../provisioning/image-cache.js';
 import type { ImageFormat } from '../../store/images-repo.js';
 import type { BootSource } from './boot-source.js';
 import { seedPath } from './catalog-disks.js';
-import { catalogBase, catalogVmImage, type CatalogBase } from './catalog-image.js';
+import {
+  catalogBase,
+  catalogInstallerIso,
+  catalogVmImage,
+  type CatalogBase,
+} from './catalog-image.js';
 
 /**
  * Which files an environment boots from, and making them. Paths are a pure function of the env
@@ -24,6 +29,7 @@ import { catalogBase, catalogVmImage, type CatalogBase } from './catalog-image.j
  *                           ISO -> a blank qcow2 of spec.resources.diskGiB to install onto
  *   <envDir>/vmstate.qcow2  kernel boot -> a tiny qcow2 the guest never sees, for live snapshots
  *   catalog image           -> disk.qcow2 on the cached base + seed.iso (catalog-disks.ts)
+ *   catalog installer ISO   -> the ISO in the image cache + a blank disk.qcow2, as a library ISO
  */
 
 /** What the image library knows about an image (the store's images row). */
@@ -52,7 +58,11 @@ export async function bootSourceFor(
   spec: EnvironmentSpec,
   envDir: string,
   lookup: ImageLookup | undefined,
-  opts: { dataDir?: string; catalogImage?: CatalogImageLookup } = {},
+  opts: {
+    dataDir?: string;
+    catalogImage?: CatalogImageLookup;
+    catalogIso?: CatalogImageLookup;
+  } = {},
 ): Promise<ResolvedBoot> {
   const img = spec.image;
   switch (img.kind) {
@@ -86,9 +96,15 @@ export async function bootSourceFor(
       if (!opts.dataDir) {
         throw new GenosError('INTERNAL', 'The qemu backend was built without its data dir.');
       }
+      const disk = { path: diskPath(envDir), format: 'qcow2' as const };
+      if (img.media === 'installer-iso') {
+        // The ISO is downloaded into the image cache like a cloud image; the disk starts blank.
+        const entry = await (opts.catalogIso ?? catalogInstallerIso)(spec.os, opts.dataDir);
+        const catalog = await catalogBase(opts.dataDir, entry);
+        return { boot: { kind: 'iso', iso: catalog.path, disk }, base: null, catalog };
+      }
       const entry = await (opts.catalogImage ?? catalogVmImage)(spec.os, opts.dataDir);
       const catalog = await catalogBase(opts.dataDir, entry);
-      const disk = { path: diskPath(envDir), format: 'qcow2' as const };
       return { boot: { kind: 'disk', disk, seed: seedPath(envDir) }, base: null, catalog };
     }
     case 'container-image':

@@ -4,6 +4,7 @@ import { GenosError } from '../../core/errors.js';
 import type { EnvRef } from '../backend.js';
 import type { ImageLookup, ResolvedBoot } from './env-disks.js';
 import type { QmpClient } from './qmp-client.js';
+import { isCatalogInstaller } from '../../../preload/contract.js';
 
 /**
  * ISO installs. An environment whose image is a library ISO boots the installer (cdrom first,
@@ -59,7 +60,7 @@ export function withInstallState(
 /** An installed ISO environment whose disk has gone cannot boot anything: say so plainly. */
 export async function assertInstalledDisk(spec: EnvironmentSpec, r: ResolvedBoot): Promise<void> {
   if (!spec.installed || r.boot.kind !== 'disk' || r.base !== null || r.catalog !== null) return;
-  if (spec.image.kind !== 'library') return;
+  if (spec.image.kind !== 'library' && !isCatalogInstaller(spec.image)) return;
   const st = await fs.stat(r.boot.disk.path).catch(() => null);
   if (!st) {
     throw new GenosError(

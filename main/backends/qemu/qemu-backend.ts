@@ -24,7 +24,7 @@ import type {
 import { downloadOptionsFor } from '../../provisioning/catalog-images.js';
 import type { CatalogImageEntry } from '../../provisioning/catalog-entries.js';
 import { instanceIdFor, seedInputForSpec } from '../../provisioning/guest-seed.js';
-import { ensureCatalogDisks } from './catalog-disks.js';
+import { ensureCatalogDisks, fetchCatalogBase } from './catalog-disks.js';
 import { readCredentials, type GuestCredentials } from './credentials.js';
 import {
   bootSourceFor,
@@ -57,6 +57,7 @@ import { removeSnapshot, restoreSnapshot, takeSnapshot } from './snapshot-ops.js
 import { sshTargetFor } from './ssh-access.js';
 import { needsAutoSshForward, withSshForward } from './ssh-forward.js';
 import { StatsSampler } from './vm-stats.js';
+import { isCloudImage } from '../../../preload/contract.js';
 
 /**
  * The qemu Backend: plans (argv), creates (disks), starts/adopts and controls VMs through
@@ -136,7 +137,14 @@ export class QemuBackend implements Backend, InstallerControl {
       sandbox: this.opts.sandbox,
     });
     if (env.spec.tpm && !(await findSwtpm())) cmd.notes.push(SWTPM_MISSING);
-    if (catalog) {
+    if (catalog && boot.kind === 'iso') {
+      cmd.notes.push(
+        catalog.cached
+          ? `Installer ISO: ${catalog.path} (cached; shared read-only).`
+          : `Installer ISO: not cached yet: the newest ${path.basename(catalog.path)} is downloaded from ${path.dirname(catalog.entry.url)}/ when the VM is created.`,
+        'Install with the display open, then "Finish installation" (genos install-done) to boot the disk from then on.',
+      );
+    } else if (catalog) {
       cmd.notes.push(
         catalog.cached
           ? `Base image: ${catalog.path} (cached; shared read-only by every VM of this OS).`
@@ -157,7 +165,8 @@ export class QemuBackend implements Backend, InstallerControl {
     return tpmPaths(this.instances.paths(env.id).dir, this.envDir(env));
   }
 
-  /** Makes the disks (and for a catalog VM the base download, overlay and seed). */
+  /** Makes the disks (and for a catalog VM the base download, overlay and seed, or the
+   * installer ISO's download). */
   private async ensureDisks(
     env: EnvRef,
     r: ResolvedBoot,
@@ -166,9 +175,9 @@ export class QemuBackend implements Backend, InstallerControl {
   ): Promise<void> {
     await ensureVars(env.spec, this.envDir(env), { runner: this.opts.runner });
     await assertInstalledDisk(env.spec, r);
-    if (r.catalog && r.boot.kind === 'disk') {
+    if (r.catalog) {
       const s = this.opts.provisionSettings?.() ?? {};
-      await ensureCatalogDisks(env.spec, this.envDir(env), r.boot.disk.path, r.catalog, {
+      const deps = {
         envId: env.id,
         dataDir: this.opts.dataDir,
         runner: this.opts.runner,
@@ -179,8 +188,14 @@ export class QemuBackend implements Backend, InstallerControl {
           downloadMirrors: s.downloadMirrors ?? [],
           downloadProxy: s.downloadProxy ?? null,
         }),
-      });
-      return;
+      };
+      if (r.boot.kind === 'disk') {
+        await ensureCatalogDisks(env.spec, this.envDir(env), r.boot.disk.path, r.catalog, deps);
+        return;
+      }
+      if (r.boot.kind === 'iso' && !r.catalog.cached) {
+        r = { ...r, boot: { ...r.boot, iso: await fetchCatalogBase(r.catalog, deps) } };
+      }
     }
     await ensureEnvDisks(env.spec, this.envDir(env), r.boot, r.base, {
       library: this.opts.library,
@@ -201,7 +216,7 @@ export class QemuBackend implements Backend, InstallerControl {
     inst: { console: SerialConsole },
     progress: Progress,
   ): Promise<void> {
-    if (env.spec.image.kind !== 'catalog') return;
+    if (!isCloudImage(env.spec.image)) return;
     const envDir = this.envDir(env);
     if (await readProvisionOutcome(envDir)) return; // cloud-init provisions only once
     const creds = await readCredentials(envDir);
@@ -267,9 +282,15 @@ export class QemuBackend implements Backend, InstallerControl {
     const running = await this.instances.get(env.id);
     if (running) return this.handles(env, running.pid); // idempotent: never a second qemu
     env = { ...env, spec: await withSshForward(env.spec) };
-    const { runtime, cmd, resolved } = await this.resolve(env, host);
+    const first = await this.resolve(env, host);
+    const { resolved } = first;
+    let { runtime, cmd } = first;
     progress({ stage: 'disks', message: 'Checking the VM disks' });
     await this.ensureDisks(env, resolved, progress, signal);
+    // A catalog file fetched just now (removed from the cache since create()) may have a name
+    // the plan could not know (an installer ISO's point release).
+    if (resolved.catalog && !resolved.catalog.cached)
+      ({ runtime, cmd } = await this.resolve(env, host));
     if (env.spec.tpm) {
       progress({ stage: 'launch', message: 'Starting the TPM (swtpm)' });
       await startSwtpm(this.tpm(env), { signal });

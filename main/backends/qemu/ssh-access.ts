@@ -7,6 +7,7 @@ import { readCredentials } from './credentials.js';
 import { readProvisionOutcome } from './first-boot-watch.js';
 import type { QemuInstance } from './qemu-instance.js';
 import { sshPortFromArgv } from './ssh-forward.js';
+import { isCloudImage } from '../../../preload/contract.js';
 
 /**
  * Where GenOS's SSH terminal logs into a running VM, or why it cannot. Only catalog VMs qualify:
@@ -19,10 +20,10 @@ export async function sshTargetFor(
   inst: QemuInstance | null,
 ): Promise<SshTarget> {
   const name = env.spec.name;
-  if (env.spec.image.kind !== 'catalog') {
+  if (!isCloudImage(env.spec.image)) {
     throw new GenosError(
       'UNSUPPORTED',
-      `${name} is not from the OS catalog, so its guest does not trust a GenOS key: use the serial console, or ssh to a forwarded port with the image's own login.`,
+      `${name} is not from the OS catalog's cloud images, so its guest does not trust a GenOS key: use the serial console, or ssh to a forwarded port with the login you made.`,
     );
   }
   if (env.spec.network.mode === 'none') {

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { EnvironmentSpec, PortForward } from '../../../preload/contract.js';
+import { isCloudImage } from '../../../preload/contract.js';
 
 /**
  * The host port that reaches a VM's sshd (guest port 22/tcp). A catalog VM always gets one: if
@@ -21,7 +22,7 @@ export function specSshForward(spec: EnvironmentSpec): PortForward | null {
 
 /** Whether start() adds an SSH forward of its own. */
 export function needsAutoSshForward(spec: EnvironmentSpec): boolean {
-  return spec.image.kind === 'catalog' && spec.network.mode !== 'none' && !specSshForward(spec);
+  return isCloudImage(spec.image) && spec.network.mode !== 'none' && !specSshForward(spec);
 }
 
 /** A TCP port on 127.0.0.1 that nothing listens on right now (the kernel picks it). */

@@ -175,6 +175,8 @@ export function parseImage(
   current: ImageSource,
 ): Parsed<ImageSource> {
   if (kind === 'catalog') return { ok: true, value: { kind: 'catalog' } };
+  if (kind === 'catalog-iso')
+    return { ok: true, value: { kind: 'catalog', media: 'installer-iso' } };
   if (kind === 'library') {
     if (!libraryId) return { ok: false, error: 'Pick an image from the library.' };
     // A drivers ISO stays with a new pick: it is its own chip.

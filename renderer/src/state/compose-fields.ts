@@ -220,7 +220,10 @@ export function showField(
       return `${spec.os.id} ${spec.os.version ?? '(latest)'}`;
     case 'image': {
       const image = spec.image;
-      if (image.kind === 'catalog') return 'from the OS catalog';
+      if (image.kind === 'catalog')
+        return image.media === 'installer-iso'
+          ? "the OS catalog's installer ISO"
+          : 'from the OS catalog';
       if (image.kind === 'library') return `library: ${imageName(image.imageId) ?? image.imageId}`;
       if (image.kind === 'container-image') return image.ref;
       return 'kernel boot';

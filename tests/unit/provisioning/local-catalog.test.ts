@@ -75,7 +75,12 @@ describe('catalog entries with local ones merged', () => {
     expect(builtin).toMatchObject({ origin: 'builtin', image: { format: 'qcow2' } });
     write({ images: [good, { ...good, version: '12', url: 'http://127.0.0.1:1/d12.qcow2' }] });
     const { entries } = await catalogImageEntries(dir);
-    expect(entries.filter((e) => e.osId === 'debian' && e.version === '12')).toHaveLength(1);
+    const d12 = entries.filter((e) => e.osId === 'debian' && e.version === '12');
+    // The local cloud image replaced the built-in one; the built-in installer ISO stays.
+    expect(d12.map((e) => [e.media, e.origin]).sort()).toEqual([
+      ['cloud-image', 'local'],
+      ['installer-iso', 'builtin'],
+    ]);
     expect(await vmImageFor(dir, 'debian', '12')).toMatchObject({
       origin: 'local',
       image: { url: 'http://127.0.0.1:1/d12.qcow2' },
@@ -85,6 +90,32 @@ describe('catalog entries with local ones merged', () => {
       image: { sha256: 'a'.repeat(64), compression: 'none' },
     });
     expect(await vmImageFor(dir, 'debian', 'nope')).toBeNull();
+  });
+
+  it('an installer ISO entry is its own media beside the cloud image of the same version', async () => {
+    const iso = {
+      os: 'debian',
+      version: '12-mine',
+      url: 'http://127.0.0.1:8080/d-*.iso',
+      format: 'iso',
+    };
+    write({ images: [good, { ...iso, checksumUrl: 'http://127.0.0.1:8080/SUMS' }] });
+    const { entries, local } = await catalogImageEntries(dir);
+    expect(local.error).toBeNull();
+    const mine = entries.filter((e) => e.osId === 'debian' && e.version === '12-mine');
+    expect(mine.map((e) => [e.media, e.cloudInit]).sort()).toEqual([
+      ['cloud-image', true],
+      ['installer-iso', false],
+    ]);
+    expect(await vmImageFor(dir, 'debian', '12-mine', 'installer-iso')).toMatchObject({
+      image: { format: 'iso', url: iso.url },
+    });
+    // The built-in catalog's ISOs: each with a checksum file to verify against.
+    const builtin = entries.filter((e) => e.media === 'installer-iso' && e.origin === 'builtin');
+    expect(builtin.map((e) => e.osId)).toEqual(
+      expect.arrayContaining(['debian', 'ubuntu', 'fedora', 'alpine']),
+    );
+    for (const e of builtin) expect(e.image.checksumUrl, e.name).toMatch(/^https:/);
   });
 
   it('a malformed file leaves the built-in catalog usable and is an error only where it matters', async () => {
@@ -100,7 +131,9 @@ describe('catalog entries with local ones merged', () => {
     write({ images: [good] });
     const { entries } = await catalogImageEntries(dir);
     const local = entries.find((e) => e.version === '12-mine')!;
-    const ubuntu = entries.find((e) => e.osId === 'ubuntu' && e.version === '24.04')!;
+    const ubuntu = entries.find(
+      (e) => e.osId === 'ubuntu' && e.version === '24.04' && e.media === 'cloud-image',
+    )!;
     const settings = {
       downloadMirrors: [
         { prefix: 'https://cloud-images.ubuntu.com/', mirrors: ['http://mirror.test/u/'] },

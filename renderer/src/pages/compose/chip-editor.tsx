@@ -180,7 +180,9 @@ function OsEditor({ spec, onApply, onCancel }: EditorProps<'os'>) {
 
 function ImageEditor({ spec, onApply, onCancel }: EditorProps<'image'>) {
   const current: ImageSource = spec.image;
-  const [kind, setKind] = useState<string>(current.kind);
+  const [kind, setKind] = useState<string>(
+    current.kind === 'catalog' && current.media === 'installer-iso' ? 'catalog-iso' : current.kind,
+  );
   const [libraryId, setLibraryId] = useState(current.kind === 'library' ? current.imageId : '');
   const [ref, setRef] = useState(current.kind === 'container-image' ? current.ref : '');
   const { error, apply } = useApply(onApply);
@@ -208,6 +210,9 @@ function ImageEditor({ spec, onApply, onCancel }: EditorProps<'image'>) {
         onChange={(event) => setKind(event.target.value)}
       >
         <option value="catalog">the OS catalog</option>
+        {spec.backend === 'qemu' ? (
+          <option value="catalog-iso">the OS catalog&apos;s installer ISO</option>
+        ) : null}
         <option value="library">a disk image from the library</option>
         <option value="container-image">a container image reference</option>
         {current.kind === 'kernel' ? <option value="kernel">kernel boot (as it is)</option> : null}

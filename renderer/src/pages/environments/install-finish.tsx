@@ -5,9 +5,14 @@ import { ErrorNotice } from '../../components/error-notice';
 import { errorShape } from '../../state/load-status';
 import { useImagesStore } from '../../state/images-store';
 
-type SpecView = { image?: { kind?: string; imageId?: string }; installed?: boolean };
+type SpecView = {
+  image?: { kind?: string; imageId?: string; media?: string };
+  installed?: boolean;
+  os?: { id?: string; version?: string | null };
+};
 
-/** The library ISO this VM is still installing from, or null (not an ISO, or installed). */
+/** The ISO this VM is still installing from (library or catalog), or null (not an ISO, or
+ * installed). */
 export function useInstallingIso(env: EnvironmentSummary): string | null {
   const spec = env.spec as SpecView;
   const imageId = spec.image?.kind === 'library' ? spec.image.imageId : undefined;
@@ -17,7 +22,10 @@ export function useInstallingIso(env: EnvironmentSummary): string | null {
   useEffect(() => {
     if (imageId && status === 'idle') void load();
   }, [imageId, status, load]);
-  if (env.backend !== 'qemu' || !imageId || spec.installed) return null;
+  if (env.backend !== 'qemu' || spec.installed) return null;
+  if (spec.image?.kind === 'catalog' && spec.image.media === 'installer-iso')
+    return `the ${spec.os?.id ?? ''} ${spec.os?.version ?? ''} installer ISO`.replace(/\s+/g, ' ');
+  if (!imageId) return null;
   const image = images.find((item) => item.id === imageId);
   return image?.format === 'iso' ? image.name : null;
 }

@@ -12,7 +12,9 @@ import { RowFailure } from './row-failure';
 
 export const CATALOG_COLUMNS = 5;
 
-const targetOf = (i: CatalogImage) => `catalog/${i.osId}/${i.version}`;
+// As main names the task's target (catalog-images.ts).
+const targetOf = (i: CatalogImage) =>
+  `catalog/${i.osId}/${i.version}${i.media === 'installer-iso' ? '/installer-iso' : ''}`;
 
 /** The newest catalog task for this image (the store keeps each task object until it changes). */
 function latestTask(byId: Record<string, TaskInfo>, target: string): TaskInfo | null {
@@ -79,12 +81,17 @@ export function CatalogRow({ item, onChanged }: { item: CatalogImage; onChanged:
       const { task: t } = await api.call('downloadCatalogImage', {
         osId: item.osId,
         version: item.version,
+        media: item.media,
       });
       received(t);
     });
   const remove = () =>
     act(async () => {
-      await api.call('removeCatalogBase', { osId: item.osId, version: item.version });
+      await api.call('removeCatalogBase', {
+        osId: item.osId,
+        version: item.version,
+        media: item.media,
+      });
       onChanged();
     });
   const addBase = (path: string) =>
@@ -92,6 +99,7 @@ export function CatalogRow({ item, onChanged }: { item: CatalogImage; onChanged:
       const { task: t } = await api.call('addCatalogBase', {
         osId: item.osId,
         version: item.version,
+        media: item.media,
         path,
       });
       received(t);
@@ -220,7 +228,7 @@ export function CatalogRow({ item, onChanged }: { item: CatalogImage; onChanged:
       {confirming ? (
         <ConfirmDialog
           title={`Remove ${item.name}?`}
-          message={`The cached base image of ${item.name} is deleted${item.partial ? ' (with the partial download)' : ''}. Environments made later download it again.`}
+          message={`The cached ${item.media === 'installer-iso' ? 'installer ISO' : 'base image'} of ${item.name} is deleted${item.partial ? ' (with the partial download)' : ''}. Environments made later download it again.`}
           confirmLabel="Remove"
           onCancel={() => setConfirming(false)}
           onConfirm={() => {

@@ -79,7 +79,7 @@ export function CatalogSection() {
           <tbody>
             {listing.items.map((item) => (
               <CatalogRow
-                key={`${item.osId} ${item.version}`}
+                key={`${item.osId} ${item.version} ${item.media}`}
                 item={item}
                 onChanged={() => setReloads((n) => n + 1)}
               />

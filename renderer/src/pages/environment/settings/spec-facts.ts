@@ -50,7 +50,9 @@ function fileName(path: string): string {
 function imageText(image: Json): string {
   switch (image.kind) {
     case 'catalog':
-      return 'The OS catalog’s image';
+      return image.media === 'installer-iso'
+        ? 'The OS catalog’s installer ISO'
+        : 'The OS catalog’s image';
     case 'library':
       return `Library image ${text(image.imageId) ?? '?'}`;
     case 'container-image':

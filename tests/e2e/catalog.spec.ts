@@ -39,7 +39,7 @@ test('the OS catalog lists a local entry, downloads it with progress and shows i
   const sha = createHash('sha256').update(image).digest('hex');
   http.routes.set(
     '/testos.qcow2',
-    fileRoute(() => image, { etag: () => '"e1"', chunk: 64 * 1024, pauseMs: 60 }),
+    fileRoute(() => image, { etag: () => '"e1"', chunk: 64 * 1024, pauseMs: 100 }),
   );
   fs.writeFileSync(
     path.join(server.dataDir, 'catalog.local.json'),
@@ -80,14 +80,21 @@ test('the OS catalog lists a local entry, downloads it with progress and shows i
 
   await catalog.button('Download Test OS 1').click();
   await expect(catalog.progress('Download Test OS 1')).toBeVisible();
-  await expect(catalog.button('Cancel the download of Test OS 1')).toBeVisible();
   await tray.open();
   await expect(tray.task('Download Test OS 1')).toBeVisible();
   await tray.close();
+  // Pause keeps what arrived; Resume asks the server for the rest only (a Range request).
+  await catalog.button('Pause the download of Test OS 1').click();
+  await expect(catalog.cell('Test OS 1', 1)).toHaveText(/^Partly downloaded \(\d+ %\)$/);
+  await expect(catalog.cell('Test OS 1', 2)).toHaveText(/ of /);
+  await catalog.button('Resume Test OS 1').click();
   await expect(catalog.cell('Test OS 1', 1)).toHaveText('Cached, checksum verified', {
     timeout: 30_000,
   });
   await expect(catalog.cell('Test OS 1', 2)).toHaveText(/MiB$/);
+  const asked = http.requests('/testos.qcow2');
+  expect(asked).toHaveLength(2);
+  expect(asked[1]!.range).toMatch(/^bytes=[1-9]\d*-$/);
   await expect(catalog.button('Remove Test OS 1')).toBeEnabled();
 
   // Offline: the error shows in the row, naming the file to drop in.

@@ -133,14 +133,27 @@ export function CatalogRow({ item, onChanged }: { item: CatalogImage; onChanged:
         <td>
           <div className="row-actions" role="group" aria-label={`Actions for ${item.name}`}>
             {running ? (
-              <button
-                type="button"
-                className="button--quiet button--small"
-                aria-label={`Cancel the download of ${item.name}`}
-                onClick={() => void cancelTask(running.id)}
-              >
-                Cancel
-              </button>
+              running.kind === 'catalog.download' ? (
+                // A cancelled download keeps its .part: to the user that is a pause.
+                <button
+                  type="button"
+                  className="button--quiet button--small"
+                  aria-label={`Pause the download of ${item.name}`}
+                  title="Stops the download and keeps what has arrived; Resume goes on from there, also after GenOS restarts."
+                  onClick={() => void cancelTask(running.id)}
+                >
+                  Pause
+                </button>
+              ) : (
+                <button
+                  type="button"
+                  className="button--quiet button--small"
+                  aria-label={`Cancel adding ${item.name}`}
+                  onClick={() => void cancelTask(running.id)}
+                >
+                  Cancel
+                </button>
+              )
             ) : item.state !== 'cached' ? (
               <>
                 <button

@@ -67,7 +67,8 @@ export async function streamToFile(
     /** Handed to writes, and written (the part of that with no write still in flight before it). */
     let issued = 0;
     let written = 0;
-    const writes: { end: number; done: boolean }[] = [];
+    /** In order; a failed one stays, so `written` never passes its hole. */
+    const writes: { end: number; done: boolean; failed: boolean }[] = [];
     let unsynced = 0;
     let ended = false;
     let waiting = false;
@@ -78,7 +79,7 @@ export async function streamToFile(
     await new Promise<void>((resolve, reject) => {
       let settled = false;
       const settle = () => {
-        if (writes.length > 0 || settled) return;
+        if (writes.some((w) => !w.done) || settled) return;
         if (failure !== null && (writeFailed || written === received)) {
           settled = true;
           if (!writeFailed) reject(failure);
@@ -93,17 +94,17 @@ export async function streamToFile(
         }
       };
       const pump = () => {
-        while (writes.length < MAX_WRITES && !writeFailed) {
+        while (writes.filter((w) => !w.done).length < MAX_WRITES && !writeFailed) {
           const at = issued % RING_BYTES;
           const last = (ended || failure !== null) && writes.length === 0;
           const n = out.writable(Math.min(received - issued, RING_BYTES - at), last);
           if (n <= 0) break;
-          const w = { end: issued + n, done: false };
+          const w = { end: issued + n, done: false, failed: false };
           writes.push(w);
           out.write(ring, at, n, issued).then(
             () => {
               w.done = true;
-              while (writes[0]?.done) written = writes.shift()!.end;
+              while (writes[0]?.done && !writes[0].failed) written = writes.shift()!.end;
               unsynced += n;
               if (unsynced >= SYNC_EVERY && !syncing && !out.isDirect) {
                 unsynced = 0;
@@ -115,7 +116,8 @@ export async function streamToFile(
               wake();
             },
             (e: unknown) => {
-              writes.splice(writes.indexOf(w), 1);
+              w.done = true;
+              w.failed = true;
               // The disk's refusal (a full disk) is what the user needs to hear, not the socket's.
               if (!writeFailed) failure = e;
               writeFailed = true;

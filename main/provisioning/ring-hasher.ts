@@ -72,13 +72,6 @@ export async function hashPrefix(file: string, bytes: number, hash: Hash): Promi
     hash.update(c as Buffer);
 }
 
-/**
- * On a worker thread that reads the ring (a SharedArrayBuffer) in place: the receiving thread
- * only stores positions, never bytes, and the hash (~1.7 GB/s with SHA-NI, about as fast as a
- * loopback download) runs on another core. Reading the bytes back from the written file
- * instead, as GenOS did before, cost a second copy of every byte. See hash-worker.ts for how the
- * two threads share the positions.
- */
 /** The worker is woken for new bytes once this many have come since it was last woken (the
  * ring is far larger; the last bytes go with the digest's request). */
 const SIGNAL_BYTES = 256 * 1024;
@@ -87,6 +80,13 @@ type Reply = { id: number; hashed?: number; hex?: string; error?: string; stoppe
 
 let jobs = 0;
 
+/**
+ * On a worker thread that reads the ring (a SharedArrayBuffer) in place: the receiving thread
+ * only stores positions, never bytes, and the hash (~1.7 GB/s with SHA-NI, about as fast as a
+ * loopback download) runs on another core. Reading the bytes back from the written file
+ * instead, as GenOS did before, cost a second copy of every byte. See hash-worker.ts for how the
+ * two threads share the positions.
+ */
 export class WorkerHasher implements RingHasher {
   private readonly worker: Worker;
   private readonly id = ++jobs;

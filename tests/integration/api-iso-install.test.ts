@@ -98,20 +98,7 @@ describe.runIf(backendAvailable('qemu') && backendAvailable('qemu-img'))(
           state: 'absent',
           dropFile: 'guest-*.iso',
         });
-        const tasks = recordTasks(api.ws);
-        const started = await call('downloadCatalogImage', {
-          osId: 'linux',
-          version: 'iso-test',
-          media: 'installer-iso',
-        });
-        const task = (started.result as { task: TaskInfo }).task;
-        const end = (await tasks.ended(task.id)).at(-1)!;
-        expect(end.state, JSON.stringify(end.error)).toBe('done');
-        const cached = await listed();
-        expect(cached).toMatchObject({ state: 'cached', cached: { trust: 'verified' } });
-        expect(path.basename(cached!.cached!.path)).toBe('guest-1.10.iso');
-        expect(http.requests('/iso/guest-1.10.iso')).toHaveLength(1);
-
+        // The environment downloads it (its first stages), then boots it onto a blank disk.
         const r = await call('createEnvironment', {
           spec: testGuestVmSpec(
             'catalog-installer',
@@ -121,16 +108,40 @@ describe.runIf(backendAvailable('qemu') && backendAvailable('qemu-img'))(
         });
         expect(r.error).toBeUndefined();
         const envId = (r.result as { items: EnvironmentSummary[] }).items[0]!.id;
-        expect((await call('startEnvironment', { id: envId })).result).toMatchObject({
+        const started = await call('startEnvironment', { id: envId });
+        expect(started.result).toMatchObject({
           state: 'running',
+          provision: { stage: 'ready', failed: false, message: /installer runs/ },
         });
+        const cached = await listed();
+        expect(cached).toMatchObject({ state: 'cached', cached: { trust: 'verified' } });
+        expect(path.basename(cached!.cached!.path)).toBe('guest-1.10.iso');
         expect(await consoleUntil(envId, guest.readyMarker, 60_000)).toContain(guest.readyMarker);
         expect(qemuArgv(envId)).toContain(cached!.cached!.path);
+        const stages = (
+          (await call('listAuditEvents', { target: envId, limit: 50 })).result as {
+            items: Array<{ action: string; detail: { stage?: string } | null }>;
+          }
+        ).items
+          .filter((a) => a.action === 'env.provision')
+          .map((a) => a.detail?.stage)
+          .reverse();
+        expect(stages).toEqual(['downloading', 'preparing-disk', 'ready']);
+
+        // The catalog call finds it cached: shared, not fetched again.
+        const tasks = recordTasks(api.ws);
+        const again = await call('downloadCatalogImage', {
+          osId: 'linux',
+          version: 'iso-test',
+          media: 'installer-iso',
+        });
+        const task = (again.result as { task: TaskInfo }).task;
+        const end = (await tasks.ended(task.id)).at(-1)!;
+        expect(end.state, JSON.stringify(end.error)).toBe('done');
+        expect(http.requests('/iso/guest-1.10.iso')).toHaveLength(1);
         const done = await call('finishInstall', { id: envId });
         expect(done.result).toMatchObject({ ejected: true, env: { spec: { installed: true } } });
         await call('killEnvironment', { id: envId });
-        // Shared from the cache: the environment did not download it again.
-        expect(http.requests('/iso/guest-1.10.iso')).toHaveLength(1);
       } finally {
         fs.rmSync(path.join(dataDir, 'catalog.local.json'), { force: true });
         await http.stop();

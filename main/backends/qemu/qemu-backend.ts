@@ -57,7 +57,7 @@ import { removeSnapshot, restoreSnapshot, takeSnapshot } from './snapshot-ops.js
 import { sshTargetFor } from './ssh-access.js';
 import { needsAutoSshForward, withSshForward } from './ssh-forward.js';
 import { StatsSampler } from './vm-stats.js';
-import { isCloudImage } from '../../../preload/contract.js';
+import { isCatalogInstaller, isCloudImage } from '../../../preload/contract.js';
 
 /**
  * The qemu Backend: plans (argv), creates (disks), starts/adopts and controls VMs through
@@ -193,8 +193,16 @@ export class QemuBackend implements Backend, InstallerControl {
         await ensureCatalogDisks(env.spec, this.envDir(env), r.boot.disk.path, r.catalog, deps);
         return;
       }
-      if (r.boot.kind === 'iso' && !r.catalog.cached) {
-        r = { ...r, boot: { ...r.boot, iso: await fetchCatalogBase(r.catalog, deps) } };
+      const boot = r.boot;
+      if (boot.kind === 'iso') {
+        if (!r.catalog.cached)
+          r = { ...r, boot: { ...boot, iso: await fetchCatalogBase(r.catalog, deps) } };
+        const made = await fs.stat(boot.disk.path).then(
+          () => true,
+          () => false,
+        );
+        if (!made)
+          progress({ stage: 'preparing-disk', message: 'Making the blank disk to install onto' });
       }
     }
     await ensureEnvDisks(env.spec, this.envDir(env), r.boot, r.base, {
@@ -312,6 +320,14 @@ export class QemuBackend implements Backend, InstallerControl {
       });
     progress({ stage: 'running', message: `qemu runs as pid ${inst.pid}` });
     await this.followFirstBoot(env, host, inst, progress);
+    if (isCatalogInstaller(env.spec.image) && !env.spec.installed) {
+      // No cloud-init to wait for: what GenOS prepares (the download, the disk) is done.
+      progress({
+        stage: 'ready',
+        message:
+          'The installer runs: install with the display open, then Finish installation to boot the disk.',
+      });
+    }
     return this.handles(env, inst.pid);
   }
 

@@ -108,7 +108,7 @@ export class CatalogImagesService {
 
   private async describe(e: CatalogImageEntry, userIds: string[]): Promise<CatalogImage> {
     const st = await cachedStatus(e.image, this.deps.dataDir);
-    const running = this.runningTask({ ...e, media: e.media });
+    const running = this.runningTask(e);
     return {
       osId: e.osId,
       version: e.version,

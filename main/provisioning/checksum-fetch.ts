@@ -42,7 +42,7 @@ export async function resolveChecksum(
     return sum;
   }
   const name = source.fileName ?? fileNameOf(imageUrl);
-  return fromChecksumFile(source, opts, (file, url) => {
+  return fromChecksumFile(source, opts, name, (file, url) => {
     const sum = findChecksum(file, name);
     if (!sum) {
       throw new DownloadError(
@@ -63,7 +63,7 @@ export async function resolveNewestListed(
   pattern: string,
   opts: FetchOpts,
 ): Promise<{ name: string; sum: Checksum }> {
-  return fromChecksumFile(source, opts, (file, url) => {
+  return fromChecksumFile(source, opts, pattern, (file, url) => {
     const name = newestMatch(pattern, file.entries.keys());
     const sum = name === null ? undefined : findChecksum(file, name);
     if (name === null || !sum) {
@@ -76,17 +76,19 @@ export async function resolveNewestListed(
   });
 }
 
-/** `pick` applied to the first checksum file (the entry's, then its mirrors) that can be read. */
+/** `pick` applied to the first checksum file (the entry's, then its mirrors) that can be read.
+ * Offline, the error names `imageName`, the file to drop in (not the checksum file). */
 async function fromChecksumFile<T>(
   source: { checksumUrl: string; mirrors?: string[] },
   opts: FetchOpts,
+  imageName: string,
   pick: (file: ChecksumFile, url: string) => T,
 ): Promise<T> {
   const urls = [source.checksumUrl, ...(source.mirrors ?? [])];
   let firstError: unknown = null;
   for (const url of urls) {
     try {
-      return pick(parseChecksumFile(await fetchText(url, opts)), url);
+      return pick(parseChecksumFile(await fetchText(url, opts, imageName)), url);
     } catch (e) {
       if (isAbort(e, opts.signal)) throw e;
       if (!(e instanceof DownloadError) || (e.failure !== 'offline' && e.failure !== 'server'))
@@ -97,12 +99,12 @@ async function fromChecksumFile<T>(
   throw firstError;
 }
 
-async function fetchText(url: string, opts: FetchOpts): Promise<string> {
+async function fetchText(url: string, opts: FetchOpts, imageName: string): Promise<string> {
   let res;
   try {
     ({ res } = await httpGet(url, opts));
   } catch (e) {
-    if (isNetworkError(e)) throw offlineError(url, e);
+    if (isNetworkError(e)) throw offlineError(url, e, imageName);
     throw e;
   }
   const status = res.statusCode ?? 0;
@@ -123,7 +125,7 @@ async function fetchText(url: string, opts: FetchOpts): Promise<string> {
   try {
     return await readSmallBody(res);
   } catch (e) {
-    if (isNetworkError(e)) throw offlineError(url, e);
+    if (isNetworkError(e)) throw offlineError(url, e, imageName);
     throw e;
   }
 }

@@ -75,11 +75,16 @@ export function fileNameOf(url: string): string {
   }
 }
 
-export function offlineError(url: string, cause: unknown): DownloadError {
+/** `dropFile`: the image to drop in instead, when `url` is not the image (its checksum file). */
+export function offlineError(
+  url: string,
+  cause: unknown,
+  dropFile: string = fileNameOf(url),
+): DownloadError {
   const why = cause instanceof Error ? ` (${cause.message})` : '';
   return new DownloadError(
     'offline',
-    `offline: could not reach ${hostOf(url)}${why} — drop the file ${fileNameOf(url)} onto GenOS instead, or try again when the network is back.`,
+    `offline: could not reach ${hostOf(url)}${why} — drop the file ${dropFile} onto GenOS instead, or try again when the network is back.`,
   );
 }
 

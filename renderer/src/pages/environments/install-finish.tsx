@@ -24,7 +24,7 @@ export function useInstallingIso(env: EnvironmentSummary): string | null {
   }, [imageId, status, load]);
   if (env.backend !== 'qemu' || spec.installed) return null;
   if (spec.image?.kind === 'catalog' && spec.image.media === 'installer-iso')
-    return `the ${spec.os?.id ?? ''} ${spec.os?.version ?? ''} installer ISO`.replace(/\s+/g, ' ');
+    return ['the', spec.os?.id, spec.os?.version, 'installer ISO'].filter(Boolean).join(' ');
   if (!imageId) return null;
   const image = images.find((item) => item.id === imageId);
   return image?.format === 'iso' ? image.name : null;
